@@ -1,0 +1,272 @@
+"""Matching a rulebook against sentences in one pass over the tokens.
+
+Every phrase of every rule (pattern words, near terms, `unless` vetoes,
+negation cues) is indexed by its first word's key, so a sentence costs one
+dictionary look-up per token however many rules there are. Hits then pass
+two filters: `unless` phrases within their window veto a hit, and negation
+scopes (ConText: a cue opens a scope forward or backward that ends at a
+termination word, punctuation or the window) veto, flip or leave it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from .patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern
+from .rulebook import Rule, Rulebook
+from .tokens import Tokens, tokenize
+
+# Characters between two words that end a negation scope.
+SCOPE_BREAKS = frozenset(",;:.!?()[]—–“”\"")
+_PREFIX_INDEX_LEN = 3  # patterns.MIN_PREFIX: every `*` word has at least this many letters
+
+
+@dataclass(frozen=True, slots=True)
+class SignalHit:
+    """One signal found: which rule, where, and what negation did to it."""
+
+    rule: str
+    category: str
+    text: str
+    start: int
+    end: int
+    pattern: str
+    weight: float
+    negated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule, "category": self.category, "text": self.text,
+            "start": self.start, "end": self.end, "pattern": self.pattern,
+            "weight": self.weight, "negated": self.negated,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A hit that a filter removed, and why: the trail `stance explain` shows."""
+
+    hit: SignalHit
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    hits: tuple[SignalHit, ...]
+    suppressed: tuple[Suppressed, ...]
+
+
+@dataclass(slots=True)
+class _Raw:
+    rule: Rule
+    pattern: str
+    i: int  # first token
+    j: int  # one past the last token
+    start: int  # character span within the sentence
+    end: int
+
+
+class Matcher:
+    """A rulebook compiled for matching."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rulebook = rulebook
+        self._phrases: list[Phrase] = []
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._by_prefix: dict[str, list[int]] = defaultdict(list)
+        self._phrase_ids: dict[Phrase, int] = {}
+        # phrase id -> the (rule, pattern) pairs it triggers
+        self._triggers: dict[int, list[tuple[Rule, PhrasePattern | NearPattern]]] = defaultdict(list)
+        self._regexes: list[tuple[Rule, RegexPattern]] = []
+        self._unless: dict[str, list[tuple[int, int, int]]] = {}
+        for rule in rulebook.rules:
+            for pattern in rule.patterns:
+                if isinstance(pattern, PhrasePattern):
+                    self._triggers[self._add(pattern.phrase)].append((rule, pattern))
+                elif isinstance(pattern, NearPattern):
+                    for alternatives in pattern.terms:
+                        for phrase in alternatives:
+                            self._triggers[self._add(phrase)].append((rule, pattern))
+                else:
+                    self._regexes.append((rule, pattern))
+            self._unless[rule.id] = [(self._add(u.phrase), u.before, u.after) for u in rule.unless]
+        neg = rulebook.negation
+        self._window = neg.window
+        self._forward = {self._add(p) for p in neg.forward}
+        self._backward = {self._add(p) for p in neg.backward}
+        self._pseudo = {self._add(p) for p in neg.pseudo}
+        self._terminate = {self._add(p) for p in neg.terminate}
+
+    def _add(self, phrase: Phrase) -> int:
+        pid = self._phrase_ids.get(phrase)
+        if pid is None:
+            pid = self._phrase_ids[phrase] = len(self._phrases)
+            self._phrases.append(phrase)
+            first = phrase.words[0]
+            if first.prefix:
+                self._by_prefix[first.value[:_PREFIX_INDEX_LEN]].append(pid)
+            else:
+                self._by_key[first.value].append(pid)
+        return pid
+
+    def _occurrences(self, toks: Tokens) -> dict[int, list[tuple[int, int]]]:
+        """Every indexed phrase found in the tokens, as token spans."""
+        occ: dict[int, list[tuple[int, int]]] = {}
+        words, keys = toks.words, toks.keys
+        n = len(words)
+        by_key, by_prefix, phrases = self._by_key, self._by_prefix, self._phrases
+        for i in range(n):
+            cands = by_key.get(keys[i], ())
+            if by_prefix:
+                more = by_prefix.get(words[i][:_PREFIX_INDEX_LEN])
+                if more:
+                    cands = [*cands, *more]
+            for pid in cands:
+                pw = phrases[pid].words
+                end = i + len(pw)
+                if end > n:
+                    continue
+                if all(w.matches(words[k], keys[k]) for k, w in zip(range(i, end), pw)):
+                    occ.setdefault(pid, []).append((i, end))
+        return occ
+
+    def match(self, text: str, offset: int = 0) -> MatchResult:
+        """Signals in one sentence; spans are `offset` plus positions in `text`."""
+        toks = tokenize(text)
+        occ = self._occurrences(toks)
+        raws = self._raw_hits(text, toks, occ)
+        if not raws:
+            return MatchResult((), ())
+        hits: list[SignalHit] = []
+        suppressed: list[Suppressed] = []
+        scopes = None
+        for raw in _longest_per_rule(raws):
+            hit = SignalHit(raw.rule.id, raw.rule.category, text[raw.start:raw.end], raw.start + offset,
+                            raw.end + offset, raw.pattern, raw.rule.weight)
+            veto = self._unless_veto(raw, occ)
+            if veto is not None:
+                suppressed.append(Suppressed(hit, f"unless '{self._phrases[veto].text}' nearby"))
+                continue
+            if raw.rule.negation != "ignore" and (self._forward or self._backward):
+                if scopes is None:
+                    scopes = self._negation_scopes(text, toks, occ)
+                cue = _covering_scope(scopes, raw.i, raw.j)
+                if cue is not None:
+                    cue_text = text[toks.starts[cue[0]]:toks.ends[cue[1] - 1]]
+                    if raw.rule.negation == "veto":
+                        suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (veto)"))
+                        continue
+                    start = min(raw.start, toks.starts[cue[0]])
+                    end = max(raw.end, toks.ends[cue[1] - 1])
+                    suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (flip to {OPPOSITE[raw.rule.category]})"))
+                    hit = SignalHit(raw.rule.id, OPPOSITE[raw.rule.category], text[start:end], start + offset,
+                                    end + offset, raw.pattern, raw.rule.weight, negated=True)
+            hits.append(hit)
+        hits.sort(key=lambda h: (h.start, h.end, h.rule))
+        return MatchResult(tuple(hits), tuple(suppressed))
+
+    def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]]) -> list[_Raw]:
+        raws: list[_Raw] = []
+        starts, ends = toks.starts, toks.ends
+        seen_near: set[int] = set()
+        for pid, spans in occ.items():
+            for rule, pattern in self._triggers.get(pid, ()):
+                if isinstance(pattern, PhrasePattern):
+                    desc = pattern.describe()
+                    raws.extend(_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans)
+                elif id(pattern) not in seen_near:
+                    seen_near.add(id(pattern))
+                    for i, j in _near(pattern, occ, self._phrase_ids):
+                        raws.append(_Raw(rule, pattern.describe(), i, j, starts[i], ends[j - 1]))
+        for rule, rx in self._regexes:
+            try:
+                found = list(rx.compiled.finditer(text, timeout=REGEX_TIMEOUT))
+            except TimeoutError:
+                continue  # bounded: a regex that runs too long on this sentence gives no hit
+            for m in found:
+                if m.end() > m.start() and starts:
+                    i = max(0, bisect_right(starts, m.start()) - 1)
+                    j = max(i + 1, bisect_left(starts, m.end()))
+                    raws.append(_Raw(rule, rx.describe(), i, j, m.start(), m.end()))
+        return raws
+
+    def _unless_veto(self, raw: _Raw, occ: dict[int, list[tuple[int, int]]]) -> int | None:
+        for pid, before, after in self._unless.get(raw.rule.id, ()):
+            for ui, uj in occ.get(pid, ()):
+                if (uj <= raw.i and raw.i - uj <= before) or (ui >= raw.j and ui - raw.j <= after) or (ui < raw.j and uj > raw.i):
+                    return pid
+        return None
+
+    def _negation_scopes(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, int, int]]:
+        """Scopes as (cue start, cue end, first token, one past last token)."""
+        pseudo = [span for pid in self._pseudo for span in occ.get(pid, ())]
+        stops = {i for pid in self._terminate for i, _ in occ.get(pid, ())}
+        starts, ends = toks.starts, toks.ends
+        n = len(starts)
+
+        def broken(k: int) -> bool:  # punctuation between token k-1 and token k
+            return any(c in SCOPE_BREAKS for c in text[ends[k - 1]:starts[k]])
+
+        scopes: list[tuple[int, int, int, int]] = []
+        for direction, pids in ((1, self._forward), (-1, self._backward)):
+            for pid in pids:
+                for ci, cj in occ.get(pid, ()):
+                    if any(pi < cj and pj > ci for pi, pj in pseudo):
+                        continue
+                    if direction == 1:
+                        k, limit = cj, min(n, cj + self._window)
+                        while k < limit and not broken(k) and k not in stops:
+                            k += 1
+                        scopes.append((ci, cj, cj, k))
+                    else:
+                        k, limit = ci, max(0, ci - self._window)
+                        while k > limit and not broken(k) and (k - 1) not in stops:
+                            k -= 1
+                        scopes.append((ci, cj, k, ci))
+        return scopes
+
+
+def _covering_scope(scopes: list[tuple[int, int, int, int]], i: int, j: int) -> tuple[int, int] | None:
+    for ci, cj, s, e in scopes:
+        if s <= i < e and (j <= ci or i >= cj):
+            return ci, cj
+    return None
+
+
+def _longest_per_rule(raws: list[_Raw]) -> list[_Raw]:
+    """Drop a rule's hits that overlap a longer hit of the same rule."""
+    raws.sort(key=lambda r: (r.rule.id, r.start, -(r.end - r.start)))
+    kept: list[_Raw] = []
+    for raw in raws:
+        if kept and kept[-1].rule is raw.rule and raw.start < kept[-1].end:
+            if raw.end - raw.start > kept[-1].end - kept[-1].start:
+                kept[-1] = raw
+            continue
+        kept.append(raw)
+    return kept
+
+
+def _near(pattern: NearPattern, occ: dict[int, list[tuple[int, int]]], ids: dict[Phrase, int]) -> list[tuple[int, int]]:
+    """Token spans where all of a near pattern's terms stand within reach."""
+    found = [sorted(s for p in alts for s in occ.get(ids[p], ())) for alts in pattern.terms]
+    if not all(found):
+        return []
+    out: list[tuple[int, int]] = []
+    for i0, j0 in found[0]:
+        lo, hi, prev_end, ok = i0, j0, j0, True
+        for spans in found[1:]:
+            if pattern.ordered:
+                nxt = next(((i, j) for i, j in spans if i >= prev_end and i - prev_end <= pattern.within), None)
+            else:
+                nxt = next(((i, j) for i, j in spans
+                            if (j <= i0 or i >= j0) and max(i - j0, i0 - j) <= pattern.within), None)
+            if nxt is None:
+                ok = False
+                break
+            lo, hi, prev_end = min(lo, nxt[0]), max(hi, nxt[1]), nxt[1]
+        if ok:
+            out.append((lo, hi))
+    return out

@@ -1,0 +1,373 @@
+"""Loading and validating rule files.
+
+Every problem in every file is collected and reported at once, located to
+file, line and column (from PyYAML's node marks) with the rule id and what
+to do. YAML is composed with the safe loader: no object is ever constructed
+from a tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, RuleError
+from .patterns import (
+    MAX_WINDOW,
+    NEGATION_EFFECTS,
+    OPPOSITE,
+    SIGNALS,
+    NearPattern,
+    Pattern,
+    Phrase,
+    PhrasePattern,
+    Unless,
+    compile_regex,
+    parse_phrase,
+)
+
+RULE_KEYS = ("id", "category", "description", "weight", "patterns", "unless", "negation", "examples")
+REQUIRED_RULE_KEYS = ("id", "description", "patterns", "examples")
+FILE_KEYS = ("category", "rules", "negation", "actors")
+NEGATION_KEYS = ("window", "forward", "backward", "pseudo", "terminate")
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:[.-][a-z0-9_]+)*$")
+# Default words on each side of a hit in which an `unless` phrase vetoes it:
+# enough for "lift the remaining sanctions", short enough to stay in the clause.
+UNLESS_WINDOW = 4
+# Default words a near pattern's terms may stand apart.
+NEAR_WITHIN = 6
+# Default words a negation cue reaches (ConText uses five to six).
+NEGATION_WINDOW = 6
+MAX_WEIGHT = 5.0
+# Every rule is tested by at least two sentences it fires on and one it must
+# not fire on (the rules issue's acceptance bar).
+MIN_MATCH_EXAMPLES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    category: str
+    description: str
+    weight: float
+    patterns: tuple[Pattern, ...]
+    unless: tuple[Unless, ...]
+    negation: str
+    match_examples: tuple[str, ...]
+    no_match_examples: tuple[str, ...]
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class NegationConfig:
+    """ConText-style negation: cues, their direction, and what ends a scope."""
+
+    window: int = NEGATION_WINDOW
+    forward: tuple[Phrase, ...] = ()
+    backward: tuple[Phrase, ...] = ()
+    pseudo: tuple[Phrase, ...] = ()
+    terminate: tuple[Phrase, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rulebook:
+    rules: tuple[Rule, ...]
+    negation: NegationConfig
+    actors: tuple[Any, ...] = ()
+    digest: str = ""
+    files: tuple[str, ...] = field(default=())
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+class _Checker:
+    """Walks composed YAML nodes, collecting located problems."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self._construct = yaml.SafeLoader("").construct_object
+
+    def problem(self, node: yaml.Node, message: str, hint: str = "", rule_id: str = "") -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, hint, rule_id))
+
+    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...], rule_id: str = "") -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of keys to values", f"allowed keys: {', '.join(allowed)}", rule_id)
+            return None
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if key in out:
+                self.problem(key_node, f"duplicate key '{key}' in {what}", "keep one of them", rule_id)
+            elif key not in allowed:
+                self.problem(key_node, f"unknown key '{key}' in {what}", f"allowed keys: {', '.join(allowed)}", rule_id)
+            else:
+                out[key] = value_node
+        return out
+
+    def scalar(self, node: yaml.Node) -> Any:
+        return self._construct(node) if isinstance(node, yaml.ScalarNode) else None
+
+    def string(self, node: yaml.Node, what: str, rule_id: str = "") -> str | None:
+        value = self.scalar(node)
+        if not isinstance(value, str) or not value.strip():
+            self.problem(node, f"{what} must be a non-empty string", "", rule_id)
+            return None
+        return value
+
+    def integer(self, node: yaml.Node, what: str, low: int, high: int, rule_id: str = "") -> int | None:
+        value = self.scalar(node)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            self.problem(node, f"{what} must be a whole number from {low} to {high}, not {_show(node)}", "", rule_id)
+            return None
+        return value
+
+    def sequence(self, node: yaml.Node, what: str, rule_id: str = "") -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, f"{what} must be a list", "write each item on its own line starting with '- '", rule_id)
+            return []
+        return list(node.value)
+
+    def phrase(self, node: yaml.Node, what: str, rule_id: str = "") -> Phrase | None:
+        text = self.string(node, what, rule_id)
+        if text is None:
+            return None
+        try:
+            return parse_phrase(text)
+        except ValueError as exc:
+            self.problem(node, f"{what}: {exc}", "", rule_id)
+            return None
+
+    def phrases(self, node: yaml.Node, what: str, rule_id: str = "") -> tuple[Phrase, ...]:
+        items = [node] if isinstance(node, yaml.ScalarNode) else self.sequence(node, what, rule_id)
+        found = (self.phrase(item, what, rule_id) for item in items)
+        return tuple(p for p in found if p is not None)
+
+
+def _show(node: yaml.Node) -> str:
+    return repr(node.value) if isinstance(node, yaml.ScalarNode) else f"a {node.id}"
+
+
+def load_rulebook(root: str | Path) -> Rulebook:
+    """Load and validate every `*.yaml` file in `root`; raise `RuleError` listing all problems."""
+    rules, negation, problems, files, digest = _load(Path(root))
+    if problems:
+        raise RuleError(problems, str(root))
+    return Rulebook(tuple(rules), negation, (), digest, tuple(files))
+
+
+def check_rules(root: str | Path) -> list[Problem]:
+    """Every problem in the rule folder; an empty list means it is valid."""
+    return _load(Path(root))[2]
+
+
+def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Problem], list[str], str]:
+    problems: list[Problem] = []
+    if not root.is_dir():
+        problems.append(Problem(str(root), 0, 0, "is not a folder of rule files", "give the folder holding the *.yaml rules"))
+        return [], NegationConfig(), problems, [], ""
+    paths = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+    if not paths:
+        problems.append(Problem(str(root), 0, 0, "holds no *.yaml rule files", "add rule files or give another folder"))
+    digest = hashlib.sha256()
+    rules: list[Rule] = []
+    negation = NegationConfig()
+    seen: dict[str, Rule] = {}
+    for path in paths:
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data + b"\0")
+        checker = _Checker(str(path))
+        try:
+            node = yaml.compose(data.decode("utf-8"), Loader=yaml.SafeLoader)
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(str(path), 1, 1, f"is not valid UTF-8 (byte {exc.start})", "save it as UTF-8"))
+            continue
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            problems.append(Problem(str(path), line, col, f"YAML syntax: {exc.problem}", "check indentation and quoting"))
+            continue
+        if node is None:
+            continue
+        top = checker.mapping(node, "a rule file", FILE_KEYS)
+        if top is not None:
+            default_category = None
+            if "category" in top:
+                default_category = _category(checker, top["category"], "")
+            if "negation" in top:
+                negation = _negation(checker, top["negation"])
+            for item in checker.sequence(top["rules"], "rules") if "rules" in top else []:
+                rule = _rule(checker, item, default_category)
+                if rule is None:
+                    continue
+                if rule.id in seen:
+                    first = seen[rule.id]
+                    checker.problem(item, f"duplicate rule id '{rule.id}' (first at {first.path}:{first.line})",
+                                    "give each rule its own id; never reuse an id", rule.id)
+                else:
+                    seen[rule.id] = rule
+                    rules.append(rule)
+        problems.extend(checker.problems)
+    return rules, negation, problems, [str(p) for p in paths], digest.hexdigest()
+
+
+def _category(checker: _Checker, node: yaml.Node, rule_id: str) -> str | None:
+    value = checker.scalar(node)
+    if value not in SIGNALS:
+        checker.problem(node, f"unknown category {_show(node)}", f"use one of: {', '.join(SIGNALS)}", rule_id)
+        return None
+    return value
+
+
+def _negation(checker: _Checker, node: yaml.Node) -> NegationConfig:
+    keys = checker.mapping(node, "negation", NEGATION_KEYS) or {}
+    window = NEGATION_WINDOW
+    if "window" in keys:
+        window = checker.integer(keys["window"], "negation window", 1, MAX_WINDOW) or NEGATION_WINDOW
+    lists = {k: checker.phrases(keys[k], f"negation {k}") if k in keys else () for k in NEGATION_KEYS[1:]}
+    return NegationConfig(window, lists["forward"], lists["backward"], lists["pseudo"], lists["terminate"])
+
+
+def _rule(checker: _Checker, node: yaml.Node, default_category: str | None) -> Rule | None:
+    keys = checker.mapping(node, "a rule", RULE_KEYS)
+    if keys is None:
+        return None
+    before = len(checker.problems)
+    rule_id = ""
+    if "id" in keys:
+        rule_id = checker.string(keys["id"], "id") or ""
+        if rule_id and not ID_RE.match(rule_id):
+            checker.problem(keys["id"], f"id '{rule_id}' is not lower-case words joined by '.', '-' or '_'",
+                            "for example deescalation.prisoner-release", rule_id)
+    for key in REQUIRED_RULE_KEYS:
+        if key not in keys:
+            checker.problem(node, f"rule has no '{key}'", f"add '{key}:'", rule_id)
+    category = default_category
+    if "category" in keys:
+        category = _category(checker, keys["category"], rule_id)
+    elif default_category is None:
+        checker.problem(node, "rule has no category and its file sets none", f"add 'category:' ({', '.join(SIGNALS)})", rule_id)
+    description = checker.string(keys["description"], "description", rule_id) if "description" in keys else ""
+    weight = 1.0
+    if "weight" in keys:
+        value = checker.scalar(keys["weight"])
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_WEIGHT:
+            checker.problem(keys["weight"], f"weight must be a number above 0 and at most {MAX_WEIGHT}, not {_show(keys['weight'])}", "", rule_id)
+        else:
+            weight = float(value)
+    patterns = tuple(
+        p for item in (checker.sequence(keys["patterns"], "patterns", rule_id) if "patterns" in keys else [])
+        if (p := _pattern(checker, item, rule_id)) is not None
+    )
+    if "patterns" in keys and not patterns and len(checker.problems) == before:
+        checker.problem(keys["patterns"], "rule has no patterns", "add at least one phrase", rule_id)
+    unless = tuple(
+        u for item in (checker.sequence(keys["unless"], "unless", rule_id) if "unless" in keys else [])
+        if (u := _unless(checker, item, rule_id)) is not None
+    )
+    negation = "veto"
+    if "negation" in keys:
+        value = checker.scalar(keys["negation"])
+        if value not in NEGATION_EFFECTS:
+            checker.problem(keys["negation"], f"negation must be one of {', '.join(NEGATION_EFFECTS)}, not {_show(keys['negation'])}", "", rule_id)
+        elif value == "flip" and category not in OPPOSITE and category is not None:
+            checker.problem(keys["negation"], f"negation 'flip' needs a category with an opposite, not '{category}'",
+                            "use 'veto' or 'ignore'", rule_id)
+        else:
+            negation = value
+    match, no_match = _examples(checker, keys.get("examples"), rule_id)
+    if len(checker.problems) > before or category is None:
+        return None
+    return Rule(rule_id, category, description or "", weight, patterns, unless, negation, match, no_match,
+                checker.path, node.start_mark.line + 1)
+
+
+def _pattern(checker: _Checker, node: yaml.Node, rule_id: str) -> Pattern | None:
+    if isinstance(node, yaml.ScalarNode):
+        phrase = checker.phrase(node, "phrase", rule_id)
+        return PhrasePattern(phrase) if phrase else None
+    keys = checker.mapping(node, "a pattern", ("phrase", "near", "within", "ordered", "regex"), rule_id)
+    if keys is None:
+        return None
+    kinds = [k for k in ("phrase", "near", "regex") if k in keys]
+    if len(kinds) != 1:
+        checker.problem(node, "a pattern needs exactly one of phrase, near or regex", "split it into several patterns", rule_id)
+        return None
+    kind = kinds[0]
+    if kind != "near" and ("within" in keys or "ordered" in keys):
+        checker.problem(node, "'within' and 'ordered' go with 'near' only", "remove them", rule_id)
+        return None
+    if kind == "phrase":
+        phrase = checker.phrase(keys["phrase"], "phrase", rule_id)
+        return PhrasePattern(phrase) if phrase else None
+    if kind == "regex":
+        source = checker.string(keys["regex"], "regex", rule_id)
+        if source is None:
+            return None
+        try:
+            return compile_regex(source)
+        except ValueError as exc:
+            checker.problem(keys["regex"], str(exc), "prefer a phrase or near pattern", rule_id)
+            return None
+    terms_nodes = checker.sequence(keys["near"], "near", rule_id)
+    if len(terms_nodes) < 2:
+        checker.problem(keys["near"], "near needs at least two terms", "list the words that must stand close together", rule_id)
+        return None
+    terms = tuple(checker.phrases(t, "near term", rule_id) for t in terms_nodes)
+    within = NEAR_WITHIN
+    if "within" in keys:
+        within = checker.integer(keys["within"], "within", 0, MAX_WINDOW, rule_id)
+    ordered = False
+    if "ordered" in keys:
+        ordered = checker.scalar(keys["ordered"])
+        if not isinstance(ordered, bool):
+            checker.problem(keys["ordered"], f"ordered must be true or false, not {_show(keys['ordered'])}", "", rule_id)
+            return None
+    if within is None or any(not t for t in terms):
+        return None
+    return NearPattern(terms, within, ordered)
+
+
+def _unless(checker: _Checker, node: yaml.Node, rule_id: str) -> Unless | None:
+    if isinstance(node, yaml.ScalarNode):
+        phrase = checker.phrase(node, "unless", rule_id)
+        return Unless(phrase, UNLESS_WINDOW, UNLESS_WINDOW) if phrase else None
+    keys = checker.mapping(node, "an unless entry", ("phrase", "before", "after"), rule_id)
+    if keys is None:
+        return None
+    if "phrase" not in keys:
+        checker.problem(node, "an unless entry needs 'phrase'", "add 'phrase:'", rule_id)
+        return None
+    phrase = checker.phrase(keys["phrase"], "unless", rule_id)
+    window = {k: checker.integer(keys[k], k, 0, MAX_WINDOW, rule_id) if k in keys else UNLESS_WINDOW for k in ("before", "after")}
+    if phrase is None or None in window.values():
+        return None
+    return Unless(phrase, window["before"] or 0, window["after"] or 0)
+
+
+def _examples(checker: _Checker, node: yaml.Node | None, rule_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if node is None:
+        return (), ()
+    keys = checker.mapping(node, "examples", ("match", "no_match"), rule_id) or {}
+    out: dict[str, tuple[str, ...]] = {}
+    for kind in ("match", "no_match"):
+        items = checker.sequence(keys[kind], f"examples {kind}", rule_id) if kind in keys else []
+        out[kind] = tuple(s for item in items if (s := checker.string(item, f"an example in {kind}", rule_id)))
+    if len(out["match"]) < MIN_MATCH_EXAMPLES:
+        checker.problem(node, f"rule has {len(out['match'])} 'match' example(s), needs {MIN_MATCH_EXAMPLES}",
+                        "add sentences the rule must fire on", rule_id)
+    if not out["no_match"]:
+        checker.problem(node, "rule has no 'no_match' examples", "add a sentence the rule must not fire on", rule_id)
+    return out["match"], out["no_match"]
