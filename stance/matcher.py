@@ -237,13 +237,14 @@ def _covering_scope(scopes: list[tuple[int, int, int, int]], i: int, j: int) -> 
 
 
 def _longest_per_rule(raws: list[_Raw]) -> list[_Raw]:
-    """Drop a rule's hits that overlap a longer hit of the same rule."""
+    """Merge a rule's overlapping hits into one, spanning them all."""
     raws.sort(key=lambda r: (r.rule.id, r.start, -(r.end - r.start)))
     kept: list[_Raw] = []
     for raw in raws:
-        if kept and kept[-1].rule is raw.rule and raw.start < kept[-1].end:
-            if raw.end - raw.start > kept[-1].end - kept[-1].start:
-                kept[-1] = raw
+        last = kept[-1] if kept else None
+        if last is not None and last.rule is raw.rule and raw.start < last.end:
+            if raw.end > last.end:
+                last.end, last.j = raw.end, raw.j
             continue
         kept.append(raw)
     return kept

@@ -205,7 +205,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Problem], list[s
         if top is not None:
             default_category = None
             if "category" in top:
-                default_category = _category(checker, top["category"], "")
+                default_category = _category(checker, top["category"], "") or ""
             if "negation" in top:
                 negation = _negation(checker, top["negation"])
             for item in checker.sequence(top["rules"], "rules") if "rules" in top else []:
@@ -240,11 +240,21 @@ def _negation(checker: _Checker, node: yaml.Node) -> NegationConfig:
     return NegationConfig(window, lists["forward"], lists["backward"], lists["pseudo"], lists["terminate"])
 
 
+def _declared_id(node: yaml.Node) -> str:
+    """The rule's id as written, so problems found before it is checked can name it."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if getattr(key, "value", None) == "id" and isinstance(value, yaml.ScalarNode):
+                return str(value.value)
+    return ""
+
+
 def _rule(checker: _Checker, node: yaml.Node, default_category: str | None) -> Rule | None:
-    keys = checker.mapping(node, "a rule", RULE_KEYS)
+    """One rule; `default_category` is the file's, "" when the file's is invalid."""
+    before = len(checker.problems)
+    keys = checker.mapping(node, "a rule", RULE_KEYS, _declared_id(node))
     if keys is None:
         return None
-    before = len(checker.problems)
     rule_id = ""
     if "id" in keys:
         rule_id = checker.string(keys["id"], "id") or ""
@@ -254,7 +264,7 @@ def _rule(checker: _Checker, node: yaml.Node, default_category: str | None) -> R
     for key in REQUIRED_RULE_KEYS:
         if key not in keys:
             checker.problem(node, f"rule has no '{key}'", f"add '{key}:'", rule_id)
-    category = default_category
+    category = default_category or None
     if "category" in keys:
         category = _category(checker, keys["category"], rule_id)
     elif default_category is None:

@@ -109,6 +109,8 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         if after[0].islower():
             continue
+        if block[begin:m.start()].strip().isdigit():
+            continue  # a numbered list marker: "1. Sanctions were eased."
         spans.append((begin, m.end()))
         begin = m.end()
     spans.append((begin, len(block)))

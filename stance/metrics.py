@@ -1,0 +1,53 @@
+"""Scores for stance labels and signal sets, as plain dictionaries.
+
+Pure Python so `stance evaluate` needs no scikit-learn import; the tests
+check these against `sklearn.metrics` on the same inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .model import CLASS_NAMES, CLASSES
+from .patterns import SIGNALS
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
+
+
+def stance_metrics(gold: Sequence[int], pred: Sequence[int]) -> dict[str, Any]:
+    """Macro-F1, accuracy, per-class scores and confusion matrix (rows gold)."""
+    index = {c: i for i, c in enumerate(CLASSES)}
+    matrix = [[0] * len(CLASSES) for _ in CLASSES]
+    for g, p in zip(gold, pred, strict=True):
+        matrix[index[g]][index[p]] += 1
+    per_class = {}
+    for i, name in enumerate(CLASS_NAMES):
+        tp = matrix[i][i]
+        fp = sum(matrix[r][i] for r in range(len(CLASSES))) - tp
+        fn = sum(matrix[i]) - tp
+        per_class[name] = _prf(tp, fp, fn)
+    n = len(gold)
+    return {
+        "n": n,
+        "macro_f1": round(sum(c["f1"] for c in per_class.values()) / len(per_class), 4),
+        "accuracy": round(sum(matrix[i][i] for i in range(len(CLASSES))) / n, 4) if n else 0.0,
+        "per_class": per_class,
+        "confusion": {"labels": list(CLASS_NAMES), "rows_gold_columns_predicted": matrix},
+    }
+
+
+def signal_metrics(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[str, dict[str, float]]:
+    """Per-category precision/recall/F1 of predicted signal sets per sentence."""
+    out = {}
+    for cat in SIGNALS:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if cat in g and cat in p)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if cat not in g and cat in p)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if cat in g and cat not in p)
+        out[cat] = _prf(tp, fp, fn)
+    return out

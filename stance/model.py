@@ -1,0 +1,158 @@
+"""The stance model: a linear classifier over sparse features, stored safely.
+
+Training uses scikit-learn (`train.py`); the fitted vocabulary, idf weights
+and coefficients are exported to a plain `.npz` file that loads with
+`allow_pickle=False`. So a model file cannot run code when loaded, loading
+does not import scikit-learn (fast start-up), and scoring is a few numpy
+operations equal to the fitted pipeline's `predict_proba` (tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelError
+from .features import context_features, hit_features, word_features
+from .matcher import SignalHit
+
+MODEL_FORMAT = "stance-linear/1"
+CLASSES = (-1, 0, 1)
+CLASS_NAMES = ("away", "neutral", "toward")
+
+
+def card_path(model_path: Path) -> Path:
+    """The card that travels with a model file: `x.npz` -> `x.card.json`."""
+    return model_path.with_name(model_path.name.removesuffix(".npz") + ".card.json")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class StanceModel:
+    """Vocabulary, idf and coefficients of a fitted tf-idf + logistic model."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # (3, n_features), rows in CLASSES order
+    intercept: np.ndarray  # (3,)
+    card: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+    _word_cache: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+
+    # Bound the per-word cache so memory stays flat on endless streams.
+    WORD_CACHE_LIMIT = 100_000
+
+    def _word_ids(self, word: str) -> tuple[int, ...]:
+        ids = self._word_cache.get(word)
+        if ids is None:
+            vocab = self.vocabulary
+            ids = tuple(i for f in word_features(word) if (i := vocab.get(f)) is not None)
+            if len(self._word_cache) >= self.WORD_CACHE_LIMIT:
+                self._word_cache.clear()
+            self._word_cache[word] = ids
+        return ids
+
+    def feature_ids(self, words: Sequence[str], hits: Sequence[SignalHit]) -> list[int]:
+        """Distinct feature columns present in one sentence (binary features)."""
+        vocab = self.vocabulary
+        ids: set[int] = set()
+        for w in words:
+            ids.update(self._word_ids(w))
+        for f in context_features(words):
+            i = vocab.get(f)
+            if i is not None:
+                ids.add(i)
+        for f in hit_features(hits):
+            i = vocab.get(f)
+            if i is not None:
+                ids.add(i)
+        return list(ids)
+
+    def predict_proba(self, rows: Sequence[list[int]]) -> np.ndarray:
+        """Class probabilities (away, neutral, toward) for feature-id rows."""
+        n = len(rows)
+        if n == 0:
+            return np.zeros((0, 3))
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+        cols = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lengths.sum()))
+        owner = np.repeat(np.arange(n), lengths)
+        vals = self.idf[cols]
+        norms = np.sqrt(np.bincount(owner, weights=vals * vals, minlength=n))
+        norms[norms == 0] = 1.0
+        weighted = self.coef[:, cols] * vals  # (3, nnz)
+        logits = np.stack([np.bincount(owner, weights=weighted[k], minlength=n) for k in range(3)], axis=1)
+        logits = logits / norms[:, None] + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def save(self, path: Path, card: dict[str, Any]) -> None:
+        """Write model and card atomically: a crash never leaves a half-written pair.
+
+        Both go to temporary files in the same folder first and are then
+        renamed into place, the model before its card; a reader that finds
+        a model whose hash disagrees with its card refuses it.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        names = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
+        tmp_model = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp_card = path.with_name(f".{card_path(path).name}.{os.getpid()}.tmp")
+        try:
+            with tmp_model.open("wb") as f:
+                np.savez_compressed(f, features=names, idf=self.idf, coef=self.coef,
+                                    intercept=self.intercept, classes=np.array(CLASSES))
+                f.flush()
+                os.fsync(f.fileno())
+            card = {**card, "format": MODEL_FORMAT, "model_sha256": file_sha256(tmp_model)}
+            tmp_card.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            os.replace(tmp_model, path)
+            os.replace(tmp_card, card_path(path))
+        finally:
+            tmp_model.unlink(missing_ok=True)
+            tmp_card.unlink(missing_ok=True)
+        self.card, self.path = card, str(path)
+
+
+def load_model(path: str | Path) -> StanceModel:
+    """Load a model after checking it against its card."""
+    path = Path(path)
+    card_file = card_path(path)
+    if not path.is_file():
+        raise ModelError(f"{path}: no model file", "train one with 'stance train LABELS... --out PATH'")
+    if not card_file.is_file():
+        raise ModelError(f"{path}: its card {card_file.name} is missing", "retrain with 'stance train' to write both")
+    try:
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{card_file}: unreadable card ({exc})", "retrain with 'stance train'") from None
+    if card.get("format") != MODEL_FORMAT:
+        raise ModelError(f"{path}: format {card.get('format')!r}, expected {MODEL_FORMAT!r}", "retrain with 'stance train'")
+    if card.get("model_sha256") != file_sha256(path):
+        raise ModelError(f"{path}: does not match its card (hash differs)",
+                         "the file was changed or replaced; retrain with 'stance train' or restore both files")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            names = data["features"]
+            model = StanceModel(
+                vocabulary={str(n): i for i, n in enumerate(names.tolist())},
+                idf=data["idf"].astype(np.float64),
+                coef=data["coef"].astype(np.float64),
+                intercept=data["intercept"].astype(np.float64),
+                card=card, path=str(path),
+            )
+            classes = tuple(int(c) for c in data["classes"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"{path}: corrupt model file ({exc})", "retrain with 'stance train'") from None
+    if classes != CLASSES or model.coef.shape != (3, len(model.vocabulary)) or model.idf.shape != (len(model.vocabulary),):
+        raise ModelError(f"{path}: inconsistent model arrays", "retrain with 'stance train'")
+    return model

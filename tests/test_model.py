@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stance.errors import ModelError
+from stance.labels import read_labels
+from stance.matcher import Matcher
+from stance.model import card_path, load_model
+from stance.rulebook import load_rulebook
+from stance.tokens import tokenize
+from stance.train import _features, _pipeline, train
+
+from .conftest import RULES, SEED_LABELS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def small_training():
+    labels = read_labels([SEED_LABELS, ROOT / "seeds" / "labels" / "europe-eurasia.jsonl"])
+    rulebook = load_rulebook(RULES)
+    return labels, rulebook, train(labels, rulebook, folds=2)
+
+
+def test_fast_scorer_equals_the_fitted_sklearn_pipeline(small_training):
+    labels, rulebook, result = small_training
+    matcher = Matcher(rulebook)
+    feats = _features(labels.sentences, matcher)
+    pipe = _pipeline().fit(feats, np.array([s.stance for s in labels.sentences]))
+    expected = pipe.predict_proba(feats)  # columns in classes_ order: -1, 0, 1
+    rows = [result.model.feature_ids(tokenize(s.text).words, matcher.match(s.text).hits) for s in labels.sentences]
+    np.testing.assert_allclose(result.model.predict_proba(rows), expected, atol=1e-9)
+
+
+def test_cross_validation_keeps_documents_together(small_training):
+    _, _, result = small_training
+    assert result.cv["grouped_by"] == "document"
+    assert 0.0 <= result.cv["macro_f1"] <= 1.0
+    assert sum(map(sum, result.cv["confusion"]["rows_gold_columns_predicted"])) == result.cv["n"]
+
+
+def test_save_and_load_round_trip(tmp_path, small_training):
+    _, _, result = small_training
+    target = tmp_path / "m.npz"
+    result.model.save(target, result.card)
+    loaded = load_model(target)
+    assert loaded.vocabulary == result.model.vocabulary
+    card = json.loads(card_path(target).read_text())
+    assert card["labels"]["sentences"] == 379 and card["rules_sha256"]
+
+
+def test_model_that_does_not_match_its_card_is_refused(tmp_path, small_training):
+    _, _, result = small_training
+    target = tmp_path / "m.npz"
+    result.model.save(target, result.card)
+    with target.open("ab") as f:
+        f.write(b"tampered")
+    with pytest.raises(ModelError, match="does not match its card"):
+        load_model(target)
+
+
+def test_crash_while_saving_keeps_the_previous_model(tmp_path, small_training, monkeypatch):
+    _, _, result = small_training
+    target = tmp_path / "m.npz"
+    result.model.save(target, result.card)
+    before = target.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez_compressed", crash)
+    with pytest.raises(OSError):
+        result.model.save(target, result.card)
+    assert target.read_bytes() == before
+    assert load_model(target).vocabulary == result.model.vocabulary
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_missing_and_corrupt_models_give_clear_errors(tmp_path):
+    with pytest.raises(ModelError, match="no model file"):
+        load_model(tmp_path / "none.npz")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="card"):
+        load_model(bad)

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stance.matcher import Matcher
+from stance.rulebook import check_rules, load_rulebook
+from stance.ruletest import example_cases, run_case
+
+from .conftest import RULES, run_cli
+
+RULEBOOK = load_rulebook(RULES)
+MATCHER = Matcher(RULEBOOK)
+CASES = example_cases(RULEBOOK.rules)
+NEGATION = yaml.safe_load((Path(__file__).parent / "data" / "negation.yaml").read_text(encoding="utf-8"))
+
+
+def test_shipped_rules_are_valid():
+    assert check_rules(RULES) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.case_id for c in CASES])
+def test_rule_example(case):
+    outcome = run_case(MATCHER, case)
+    assert outcome.passed, f"{case.case_id}: {case.sentence!r}: {outcome.detail}"
+
+
+def test_every_rule_has_examples_of_both_kinds():
+    for rule in RULEBOOK.rules:
+        assert len(rule.match_examples) >= 2 and len(rule.no_match_examples) >= 1, rule.id
+
+
+@pytest.mark.parametrize("row", NEGATION, ids=[r["text"][:40] for r in NEGATION])
+def test_negation_and_vetoes(row):
+    found = {h.category for h in MATCHER.match(row["text"]).hits}
+    assert set(row["signals"]) <= found, found
+    assert not (set(row["absent"]) & found), found
+
+
+def test_hit_spans_point_into_the_text():
+    text = "  On Monday, Minsk released three prisoners and eased tensions."
+    result = MATCHER.match(text, offset=100)
+    assert result.hits
+    for h in result.hits:
+        assert text[h.start - 100:h.end - 100] == h.text
+
+
+PLANTED = {
+    "deescalation.yaml": [
+        ("  - id: deescalation.handover\n", "  - id: deescalation.prisoner-release\n"),  # duplicate id
+        ("    description: Talks, negotiations", "    colour: blue\n    description: Talks, negotiations"),  # unknown key
+    ],
+    "escalation.yaml": [("category: escalation\n", "category: escalations\n")],  # unknown category
+    "hedge.yaml": [("      - regex: '(?-i:\\bmay\\b)(?!\\s+\\d)'", "      - regex: '(?-i:\\bmay\\b'")],  # invalid regex
+    "condition.yaml": [("  - id: condition.only-if\n    description:", "  - id: condition.only-if\n   description:")],  # bad indentation
+}
+
+
+def _planted_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    for name, edits in PLANTED.items():
+        text = (target / name).read_text(encoding="utf-8")
+        for old, new in edits:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        (target / name).write_text(text, encoding="utf-8")
+    return target
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.lstrip(" ").startswith(needle.lstrip(" ")) and line.startswith(needle):
+            return number
+    raise AssertionError(needle)
+
+
+def test_planted_errors_are_all_reported_with_lines(tmp_path):
+    folder = _planted_copy(tmp_path)
+    proc = run_cli("rules", "check", str(folder))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    out = proc.stdout
+    dee = folder / "deescalation.yaml"
+    second = [n for n, line in enumerate(dee.read_text().splitlines(), 1) if "id: deescalation.prisoner-release" in line][1]
+    assert f"deescalation.yaml:{second}:" in out and "duplicate rule id" in out
+    assert f"deescalation.yaml:{_line_of(dee, '    colour: blue')}:5: deescalation.talks: unknown key 'colour'" in out
+    assert f"escalation.yaml:{_line_of(folder / 'escalation.yaml', 'category: escalations')}:11: unknown category" in out
+    regex_line = _line_of(folder / "hedge.yaml", "      - regex: '(?-i")
+    assert f"hedge.yaml:{regex_line}:16: hedge.modal: invalid regex" in out
+    assert f"condition.yaml:{_line_of(folder / 'condition.yaml', '   description:')}:" in out and "YAML syntax" in out
+    assert len(out.strip().splitlines()) == 5
+
+
+def test_catastrophic_regex_is_refused(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "x.yaml").write_text(
+        "category: hedge\nrules:\n  - id: hedge.bad\n    description: bad\n    patterns:\n"
+        "      - regex: '(a|aa)+$'\n    examples:\n      match: [a, b]\n      no_match: [c]\n", encoding="utf-8")
+    problems = check_rules(folder)
+    assert len(problems) == 1
+    assert problems[0].line == 6 and "catastrophically" in problems[0].message
+
+
+def test_rules_check_cli_passes_on_shipped_rules():
+    proc = run_cli("rules", "check", str(RULES))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "rules OK" in proc.stdout
