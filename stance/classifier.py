@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from .actors import ActorMatcher, attribute
 from .documents import Document, plain_title
-from .matcher import Matcher
+from .matcher import Matcher, SignalHit
 from .model import StanceModel, load_model
 from .report import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_model_path, default_rules_dir
 from .rulebook import Rulebook, load_rulebook
 from .segment import segment
-from .tokens import tokenize
+from .tokens import Tokens, tokenize
+
+
+def _token_span(toks: Tokens, start: int, end: int) -> tuple[int, int]:
+    """Tokens [i, j) covering characters [start, end) of a sentence."""
+    i = max(0, bisect_right(toks.starts, start) - 1)
+    return i, max(i + 1, bisect_left(toks.starts, end))
 
 
 class Classifier:
@@ -21,6 +30,7 @@ class Classifier:
     def __init__(self, rulebook: Rulebook, model: StanceModel) -> None:
         self.rulebook = rulebook
         self.matcher = Matcher(rulebook)
+        self.actors = ActorMatcher(rulebook.actors)
         self.model = model
 
     @classmethod
@@ -29,21 +39,38 @@ class Classifier:
         rulebook = load_rulebook(rules if rules is not None else default_rules_dir())
         return cls(rulebook, load_model(model if model is not None else default_model_path()))
 
-    def _score(self, spans: Sequence[tuple[int, int, str]]) -> list[SentenceScore]:
-        results = [self.matcher.match(text, start) for start, _, text in spans]
-        rows = [self.model.feature_ids(tokenize(text).words, r.hits) for (_, _, text), r in zip(spans, results)]
+    def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool) -> list[SentenceScore]:
+        """Score sentences given as (start, end, text); `carry_actor` lets a
+        sentence that names no actor inherit the last one named before it."""
+        scored: list[tuple[tuple[SignalHit, ...], tuple[str, ...]]] = []
+        rows: list[list[int]] = []
+        last_actor: str | None = None
+        for start, _, text in spans:
+            toks = tokenize(text)
+            hits = self.matcher.match(text, start, toks).hits
+            mentions = self.actors.mentions(text, toks)
+            if hits:
+                hits = tuple(
+                    replace(h, actor=attribute(mentions, *_token_span(toks, h.start - start, h.end - start), last_actor))
+                    for h in hits
+                )
+            scored.append((hits, tuple(dict.fromkeys(m.actor for m in mentions))))
+            rows.append(self.model.feature_ids(toks.words, hits))
+            if mentions and carry_actor:
+                last_actor = mentions[-1].actor
         probs = self.model.predict_proba(rows)
-        return [sentence_score(i, start, end, text, probs[i], r.hits)
-                for i, ((start, end, text), r) in enumerate(zip(spans, results))]
+        return [sentence_score(i, start, end, text, probs[i], hits, actors)
+                for i, ((start, end, text), (hits, actors)) in enumerate(zip(spans, scored))]
 
     def score_sentences(self, sentences: Sequence[str]) -> list[SentenceScore]:
         """Rules and model on given sentences, without segmentation; spans are within each sentence."""
-        return self._score([(0, len(s), s) for s in sentences])
+        return self._score([(0, len(s), s) for s in sentences], carry_actor=False)
 
     def score_text(self, text: str, title: str | None = None, source: str = "-") -> ArticleReport:
         """Segment and score an article's text."""
         spans = [(s.start, s.end, s.text) for s in segment(text)]
-        return build_report(source, plain_title(text) if title is None else title, self._score(spans), self._model_name())
+        scores = self._score(spans, carry_actor=True)
+        return build_report(source, plain_title(text) if title is None else title, scores, self._model_name())
 
     def score_document(self, doc: Document) -> ArticleReport:
         return self.score_text(doc.text, doc.title, doc.source)

@@ -36,12 +36,13 @@ class SignalHit:
     pattern: str
     weight: float
     negated: bool = False
+    actor: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule, "category": self.category, "text": self.text,
             "start": self.start, "end": self.end, "pattern": self.pattern,
-            "weight": self.weight, "negated": self.negated,
+            "weight": self.weight, "negated": self.negated, "actor": self.actor,
         }
 
 
@@ -133,9 +134,13 @@ class Matcher:
                     occ.setdefault(pid, []).append((i, end))
         return occ
 
-    def match(self, text: str, offset: int = 0) -> MatchResult:
-        """Signals in one sentence; spans are `offset` plus positions in `text`."""
-        toks = tokenize(text)
+    def match(self, text: str, offset: int = 0, toks: Tokens | None = None) -> MatchResult:
+        """Signals in one sentence; spans are `offset` plus positions in `text`.
+
+        `toks` may pass the sentence's tokens when the caller already has them.
+        """
+        if toks is None:
+            toks = tokenize(text)
         occ = self._occurrences(toks)
         raws = self._raw_hits(text, toks, occ)
         if not raws:

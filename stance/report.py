@@ -30,6 +30,7 @@ class SentenceScore:
     score: float
     probabilities: tuple[float, float, float]  # away, neutral, toward
     signals: tuple[SignalHit, ...]
+    actors: tuple[str, ...] = ()
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -41,6 +42,7 @@ class SentenceScore:
             "stance": self.stance, "score": round(self.score, 4),
             "probabilities": {n: round(p, 4) for n, p in zip(CLASS_NAMES, self.probabilities)},
             "signals": [h.to_dict() for h in self.signals],
+            "actors": list(self.actors),
         }
 
 
@@ -85,10 +87,10 @@ class ArticleReport:
 
 
 def sentence_score(index: int, start: int, end: int, text: str, probs: Sequence[float],
-                   hits: tuple[SignalHit, ...]) -> SentenceScore:
+                   hits: tuple[SignalHit, ...], actors: tuple[str, ...] = ()) -> SentenceScore:
     away, neutral, toward = (float(p) for p in probs)
     best = max(range(3), key=lambda k: probs[k])
-    return SentenceScore(index, start, end, text, CLASSES[best], toward - away, (away, neutral, toward), hits)
+    return SentenceScore(index, start, end, text, CLASSES[best], toward - away, (away, neutral, toward), hits, actors)
 
 
 def build_report(source: str, title: str, sentences: Sequence[SentenceScore], model: str) -> ArticleReport:

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from .actors import ACTOR_KINDS, ALIAS_FIELDS, Actor, alias_words
 from .errors import Problem, RuleError
 from .patterns import (
     MAX_WINDOW,
@@ -79,7 +80,7 @@ class NegationConfig:
 class Rulebook:
     rules: tuple[Rule, ...]
     negation: NegationConfig
-    actors: tuple[Any, ...] = ()
+    actors: tuple[Actor, ...] = ()
     digest: str = ""
     files: tuple[str, ...] = field(default=())
 
@@ -162,28 +163,30 @@ def _show(node: yaml.Node) -> str:
 
 def load_rulebook(root: str | Path) -> Rulebook:
     """Load and validate every `*.yaml` file in `root`; raise `RuleError` listing all problems."""
-    rules, negation, problems, files, digest = _load(Path(root))
+    rules, negation, actors, problems, files, digest = _load(Path(root))
     if problems:
         raise RuleError(problems, str(root))
-    return Rulebook(tuple(rules), negation, (), digest, tuple(files))
+    return Rulebook(tuple(rules), negation, tuple(actors), digest, tuple(files))
 
 
 def check_rules(root: str | Path) -> list[Problem]:
     """Every problem in the rule folder; an empty list means it is valid."""
-    return _load(Path(root))[2]
+    return _load(Path(root))[3]
 
 
-def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Problem], list[str], str]:
+def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Problem], list[str], str]:
     problems: list[Problem] = []
     if not root.is_dir():
         problems.append(Problem(str(root), 0, 0, "is not a folder of rule files", "give the folder holding the *.yaml rules"))
-        return [], NegationConfig(), problems, [], ""
+        return [], NegationConfig(), [], problems, [], ""
     paths = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
     if not paths:
         problems.append(Problem(str(root), 0, 0, "holds no *.yaml rule files", "add rule files or give another folder"))
     digest = hashlib.sha256()
     rules: list[Rule] = []
     negation = NegationConfig()
+    actors: list[Actor] = []
+    alias_owner: dict[str, str] = {}
     seen: dict[str, Rule] = {}
     for path in paths:
         data = path.read_bytes()
@@ -208,6 +211,11 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Problem], list[s
                 default_category = _category(checker, top["category"], "") or ""
             if "negation" in top:
                 negation = _negation(checker, top["negation"])
+            if "actors" in top:
+                for item in checker.sequence(top["actors"], "actors"):
+                    actor = _actor(checker, item, alias_owner)
+                    if actor is not None:
+                        actors.append(actor)
             for item in checker.sequence(top["rules"], "rules") if "rules" in top else []:
                 rule = _rule(checker, item, default_category)
                 if rule is None:
@@ -220,7 +228,48 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Problem], list[s
                     seen[rule.id] = rule
                     rules.append(rule)
         problems.extend(checker.problems)
-    return rules, negation, problems, [str(p) for p in paths], digest.hexdigest()
+    return rules, negation, actors, problems, [str(p) for p in paths], digest.hexdigest()
+
+
+ACTOR_KEYS = ("id", "name", "kind", *ALIAS_FIELDS)
+
+
+def _actor(checker: _Checker, node: yaml.Node, alias_owner: dict[str, str]) -> Actor | None:
+    """One actor; `alias_owner` maps each alias seen so far to its actor, to catch clashes."""
+    actor_id = _declared_id(node)
+    keys = checker.mapping(node, "an actor", ACTOR_KEYS, actor_id)
+    if keys is None:
+        return None
+    before = len(checker.problems)
+    for key in ("id", "name", "kind", "names"):
+        if key not in keys:
+            checker.problem(node, f"actor has no '{key}'", f"add '{key}:'", actor_id)
+    if actor_id and not ID_RE.match(actor_id):
+        checker.problem(keys["id"], f"actor id '{actor_id}' is not lower-case words joined by '-'", "for example united-states", actor_id)
+    if actor_id in alias_owner.values():
+        checker.problem(node, f"duplicate actor id '{actor_id}'", "give each actor its own id", actor_id)
+    name = checker.string(keys["name"], "name", actor_id) if "name" in keys else None
+    kind = checker.scalar(keys["kind"]) if "kind" in keys else None
+    if "kind" in keys and kind not in ACTOR_KINDS:
+        checker.problem(keys["kind"], f"unknown actor kind {_show(keys['kind'])}", f"use one of: {', '.join(ACTOR_KINDS)}", actor_id)
+    aliases: list[str] = [name] if name else []
+    for field in ALIAS_FIELDS:
+        for item in checker.sequence(keys[field], field, actor_id) if field in keys else []:
+            alias = checker.string(item, f"an entry of {field}", actor_id)
+            if alias is None:
+                continue
+            if not alias_words(alias):
+                checker.problem(item, f"'{alias}' has no words", "", actor_id)
+                continue
+            owner = alias_owner.get(alias)
+            if owner is not None and owner != actor_id:
+                checker.problem(item, f"'{alias}' already names actor '{owner}'", "keep each name under one actor", actor_id)
+                continue
+            alias_owner[alias] = actor_id
+            aliases.append(alias)
+    if len(checker.problems) > before or not actor_id or name is None:
+        return None
+    return Actor(actor_id, name, str(kind), tuple(dict.fromkeys(aliases)))
 
 
 def _category(checker: _Checker, node: yaml.Node, rule_id: str) -> str | None:

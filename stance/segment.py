@@ -33,6 +33,9 @@ ABBREVIATIONS = frozenset(
 MAX_SENTENCE_CHARS = 5_000
 
 _END = re.compile(r"[.!?…]+[”\"’')\]]*(?=\s)")
+# Characters looked back from a full stop for the word it ends; longer than
+# any abbreviation, short enough that a long block is not rescanned per stop.
+ABBREVIATION_LOOKBACK = 24
 _WORD_BEFORE = re.compile(r"([^\s(“\"‘']+)$")
 _BULLET = re.compile(r"\s*(?:[-*•–—]|\d+[.)])\s")
 _TERMINAL = (".", "!", "?", "…", ":", "”", "\"", "’", "'", ")")
@@ -88,7 +91,7 @@ def _continues(line: str, next_line: str) -> bool:
 
 def _is_abbreviation(block: str, stop: int) -> bool:
     """Whether the full stop at `stop` closes an abbreviation or an initial."""
-    m = _WORD_BEFORE.search(block, 0, stop)
+    m = _WORD_BEFORE.search(block, max(0, stop - ABBREVIATION_LOOKBACK), stop)
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")
