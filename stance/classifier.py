@@ -55,7 +55,7 @@ class Classifier:
                     for h in hits
                 )
             scored.append((hits, tuple(dict.fromkeys(m.actor for m in mentions))))
-            rows.append(self.model.feature_ids(toks.words, hits))
+            rows.append(self.model.feature_ids(toks.keys, hits))
             if mentions and carry_actor:
                 last_actor = mentions[-1].actor
         probs = self.model.predict_proba(rows)

@@ -101,6 +101,35 @@ def train(
     typer.echo(f"wrote {target} and its card")
 
 
+@app.command()
+def evaluate(
+    labels: LabelsArg,
+    model: ModelOption = None,
+    rules: RulesOption = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+) -> None:
+    """Stance and signal metrics on labelled sentences, and the worst mistakes."""
+    import json
+
+    from .classifier import Classifier
+    from .evaluate import evaluate as run_evaluation
+    from .labels import read_labels
+    from .render_metrics import render_signal_metrics, render_stance_metrics
+
+    try:
+        result = run_evaluation(Classifier.load(rules, model), read_labels(labels).sentences)
+    except StanceError as exc:
+        _fail(exc)
+    if format is Format.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    typer.echo(render_stance_metrics(result["stance"], "stance"))
+    typer.echo(render_signal_metrics(result["signals"], "signals (rule hits against labelled signals)"))
+    typer.echo("worst mistakes:")
+    for m in result["worst_mistakes"]:
+        typer.echo(f"  {m['id']}: gold {m['gold']:+d}, predicted {m['predicted']:+d} ({m['score']:+.2f})  {m['text']}")
+
+
 @rules_app.command("check")
 def rules_check(
     folder: Annotated[Optional[Path], typer.Argument(help="Rule folder (default: shipped rules).")] = None,
@@ -117,6 +146,150 @@ def rules_check(
         typer.echo(f"{len(problems)} problem(s)", err=True)
         raise typer.Exit(EXIT_PROBLEMS)
     typer.echo(f"{len(load_rulebook(root).rules)} rules OK in {root}")
+
+
+def _rulebook(folder: Optional[Path]):
+    from .resources import default_rules_dir
+    from .rulebook import load_rulebook
+
+    return load_rulebook(folder if folder is not None else default_rules_dir())
+
+
+RulesFolder = Annotated[Optional[Path], typer.Argument(help="Rule folder (default: shipped rules).")]
+LabelsArg = Annotated[list[Path], typer.Argument(help="Labelled sentence files (.jsonl).")]
+
+
+@rules_app.command("test")
+def rules_test(
+    folder: RulesFolder = None,
+    k: Annotated[Optional[str], typer.Option("-k", help="Only examples whose id contains this text.")] = None,
+) -> None:
+    """Run every rule's match / no_match examples; print each failure."""
+    from .matcher import Matcher
+    from .ruletest import example_cases, run_case
+
+    try:
+        rulebook = _rulebook(folder)
+    except StanceError as exc:
+        _fail(exc)
+    matcher = Matcher(rulebook)
+    outcomes = [run_case(matcher, c) for c in example_cases(rulebook.rules, k)]
+    failed = [o for o in outcomes if not o.passed]
+    for o in failed:
+        want = "should fire" if o.case.expect else "should not fire"
+        typer.echo(f"FAIL {o.case.case_id} ({o.case.rule.path}:{o.case.rule.line}): {want} on {o.case.sentence!r}")
+        typer.echo(f"     {o.detail}")
+    typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@rules_app.command("list")
+def rules_list(
+    folder: RulesFolder = None,
+    category: Annotated[Optional[str], typer.Option("--category", "-c", help="Only this signal category.")] = None,
+) -> None:
+    """List rule ids, categories and descriptions."""
+    try:
+        rulebook = _rulebook(folder)
+    except StanceError as exc:
+        _fail(exc)
+    for r in rulebook.rules:
+        if category is None or r.category == category:
+            typer.echo(f"{r.id:<44} {r.category:<13} {r.description}")
+
+
+@rules_app.command("stats")
+def rules_stats(
+    labels: LabelsArg,
+    rules: RulesOption = None,
+) -> None:
+    """Per rule: coverage, agreement with labelled signals, overlaps and conflicts."""
+    from .labels import read_labels
+    from .render_metrics import render_rule_stats
+    from .rulestats import rule_stats
+
+    try:
+        label_set = read_labels(labels)
+        stats = rule_stats(_rulebook(rules), label_set.sentences)
+    except StanceError as exc:
+        _fail(exc)
+    typer.echo(render_rule_stats(stats))
+
+
+@rules_app.command("diff")
+def rules_diff(
+    labels: LabelsArg,
+    against: Annotated[Optional[str], typer.Option("--against", help="Git revision of the old rules (e.g. HEAD).")] = None,
+    old: Annotated[Optional[Path], typer.Option("--old", help="Folder of the old rules (instead of --against).")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Re-score labels with old and new rules; list changed sentences and the F1 delta."""
+    from .labels import read_labels
+    from .render_metrics import render_rules_diff
+    from .resources import default_rules_dir
+    from .rulebook import load_rulebook
+    from .rulestats import rules_at_revision, rules_diff as diff
+
+    if (against is None) == (old is None):
+        _fail(StanceError("give exactly one of --against REV or --old FOLDER", "see 'stance rules diff --help'"))
+    try:
+        new_folder = rules if rules is not None else default_rules_dir()
+        old_folder = old if old is not None else rules_at_revision(str(against), new_folder)
+        result = diff(load_rulebook(old_folder), load_rulebook(new_folder), read_labels(labels).sentences)
+    except StanceError as exc:
+        _fail(exc)
+    typer.echo(render_rules_diff(result))
+
+
+@rules_app.command("uncovered")
+def rules_uncovered(
+    articles: Annotated[list[str], typer.Argument(help="Article files to mine.")],
+    top: Annotated[int, typer.Option("--top", help="How many phrases to list.")] = 30,
+    rules: RulesOption = None,
+) -> None:
+    """Frequent phrases near actors that no rule covers: candidates for new rules."""
+    from .actors import ActorMatcher
+    from .documents import read_document
+    from .matcher import Matcher
+    from .uncovered import uncovered_phrases
+
+    try:
+        rulebook = _rulebook(rules)
+        texts = [read_document(a).text for a in articles]
+    except StanceError as exc:
+        _fail(exc)
+    for c in uncovered_phrases(texts, Matcher(rulebook), ActorMatcher(rulebook.actors), top=top):
+        typer.echo(f"{c.count:>5}  {c.phrase:<32} e.g. {c.example}")
+
+
+@app.command()
+def explain(
+    sentence: Annotated[str, typer.Argument(help="The sentence to explain.")],
+    rules: RulesOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Show each hit, what negation or unless did, the actors, and the model's reasons."""
+    from .classifier import Classifier
+    from .explain import explain as explain_sentence
+
+    try:
+        ex = explain_sentence(Classifier.load(rules, model), sentence)
+    except StanceError as exc:
+        _fail(exc)
+    s = ex.score
+    typer.echo(f"stance {s.stance:+d}  score {s.score:+.2f}  (away {s.probabilities[0]:.2f}, "
+               f"neutral {s.probabilities[1]:.2f}, toward {s.probabilities[2]:.2f})")
+    typer.echo(f"actors: {', '.join(s.actors) or '-'}")
+    typer.echo("hits:" if ex.hits else "hits: none")
+    for h in ex.hits:
+        typer.echo(f"  {h.category:<13} '{h.text}' [{h.start}:{h.end}] {h.rule} via {h.pattern}"
+                   f"{' (negated)' if h.negated else ''}{' -> ' + h.actor if h.actor else ''}")
+    for sup in ex.suppressed:
+        typer.echo(f"  removed       '{sup.hit.text}' {sup.hit.rule}: {sup.reason}")
+    typer.echo("strongest features (pull toward + / away -):")
+    for name, pull in ex.features:
+        typer.echo(f"  {pull:+.3f}  {name}")
 
 
 def run() -> None:

@@ -62,13 +62,13 @@ class StanceModel:
             self._word_cache[word] = ids
         return ids
 
-    def feature_ids(self, words: Sequence[str], hits: Sequence[SignalHit]) -> list[int]:
+    def feature_ids(self, keys: Sequence[str], hits: Sequence[SignalHit]) -> list[int]:
         """Distinct feature columns present in one sentence (binary features)."""
         vocab = self.vocabulary
         ids: set[int] = set()
-        for w in words:
-            ids.update(self._word_ids(w))
-        for f in context_features(words):
+        for k in keys:
+            ids.update(self._word_ids(k))
+        for f in context_features(keys):
             i = vocab.get(f)
             if i is not None:
                 ids.add(i)
@@ -95,6 +95,22 @@ class StanceModel:
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
+
+    def contributions(self, ids: Sequence[int]) -> list[tuple[str, float]]:
+        """Each present feature's pull on the stance score (toward minus away logit)."""
+        names = self._feature_names()
+        vals = self.idf[list(ids)]
+        norm = float(np.sqrt((vals * vals).sum())) or 1.0
+        pull = (self.coef[2, list(ids)] - self.coef[0, list(ids)]) * vals / norm
+        return sorted(((names[i], float(p)) for i, p in zip(ids, pull)), key=lambda x: -abs(x[1]))
+
+    def _feature_names(self) -> list[str]:
+        if not hasattr(self, "_names"):
+            names = [""] * len(self.vocabulary)
+            for name, i in self.vocabulary.items():
+                names[i] = name
+            self._names = names
+        return self._names
 
     def save(self, path: Path, card: dict[str, Any]) -> None:
         """Write model and card atomically: a crash never leaves a half-written pair.

@@ -1,0 +1,39 @@
+"""Why a sentence got its signals and score: the trail `stance explain` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .classifier import Classifier
+from .matcher import SignalHit, Suppressed
+from .report import SentenceScore
+from .tokens import tokenize
+
+TOP_FEATURES = 8
+
+
+@dataclass(frozen=True)
+class Explanation:
+    score: SentenceScore
+    suppressed: tuple[Suppressed, ...]
+    features: tuple[tuple[str, float], ...]
+
+    @property
+    def hits(self) -> tuple[SignalHit, ...]:
+        return self.score.signals
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.score.to_dict(),
+            "suppressed": [{**s.hit.to_dict(), "reason": s.reason} for s in self.suppressed],
+            "features": [{"feature": f, "pull": round(p, 4)} for f, p in self.features],
+        }
+
+
+def explain(clf: Classifier, sentence: str, top: int = TOP_FEATURES) -> Explanation:
+    score = clf.score_sentences([sentence])[0]
+    toks = tokenize(sentence)
+    suppressed = clf.matcher.match(sentence, 0, toks).suppressed
+    ids = clf.model.feature_ids(toks.keys, score.signals)
+    return Explanation(score, suppressed, tuple(clf.model.contributions(ids)[:top]))
