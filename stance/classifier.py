@@ -10,9 +10,10 @@ from pathlib import Path
 from .actors import ActorMatcher, attribute
 from .documents import Document, plain_title
 from .matcher import Matcher, SignalHit
+from .default_model import Notify, check_user_model, load_default_model
 from .model import StanceModel, load_model
 from .report import ArticleReport, SentenceScore, build_report, sentence_score
-from .resources import default_model_path, default_rules_dir
+from .resources import default_rules_dir
 from .rulebook import Rulebook, load_rulebook
 from .segment import segment
 from .tokens import Tokens, tokenize
@@ -34,10 +35,19 @@ class Classifier:
         self.model = model
 
     @classmethod
-    def load(cls, rules: str | Path | None = None, model: str | Path | None = None) -> Classifier:
-        """Load rules and model; `None` takes the shipped defaults."""
+    def load(cls, rules: str | Path | None = None, model: str | Path | None = None,
+             notify: Notify | None = None) -> Classifier:
+        """Load rules and model; `None` takes the shipped defaults.
+
+        `notify` receives one-line notices, such as the default model being
+        rebuilt for a new scikit-learn version.
+        """
         rulebook = load_rulebook(rules if rules is not None else default_rules_dir())
-        return cls(rulebook, load_model(model if model is not None else default_model_path()))
+        if model is None:
+            return cls(rulebook, load_default_model(notify))
+        user_model = load_model(model)
+        check_user_model(user_model)
+        return cls(rulebook, user_model)
 
     def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool) -> list[SentenceScore]:
         """Score sentences given as (start, end, text); `carry_actor` lets a

@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn, Optional
 import typer
 
 from . import __version__
-from .errors import StanceError
+from .errors import ProblemsError, StanceError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signals and stance in diplomatic news.")
 rules_app = typer.Typer(no_args_is_help=True, help="Check, test and list rule files.")
@@ -26,8 +26,17 @@ class Format(str, Enum):
 
 
 def _fail(exc: StanceError) -> NoReturn:
-    typer.echo(f"stance: {exc}", err=True)
+    if isinstance(exc, ProblemsError):
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"stance: {exc.message} ({exc.hint})", err=True)
+    else:
+        typer.echo(f"stance: {exc}", err=True)
     raise typer.Exit(exc.exit_code)
+
+
+def _notice(message: str) -> None:
+    typer.echo(message, err=True)
 
 
 def _version(value: bool) -> None:
@@ -61,7 +70,7 @@ def score(
 
     try:
         docs = [read_document(p) for p in paths]
-        clf = Classifier.load(rules, model)
+        clf = Classifier.load(rules, model, notify=_notice)
         reports = [clf.score_document(d) for d in docs]
     except StanceError as exc:
         _fail(exc)
@@ -117,7 +126,7 @@ def evaluate(
     from .render_metrics import render_signal_metrics, render_stance_metrics
 
     try:
-        result = run_evaluation(Classifier.load(rules, model), read_labels(labels).sentences)
+        result = run_evaluation(Classifier.load(rules, model, notify=_notice), read_labels(labels).sentences)
     except StanceError as exc:
         _fail(exc)
     if format is Format.json:
@@ -128,6 +137,32 @@ def evaluate(
     typer.echo("worst mistakes:")
     for m in result["worst_mistakes"]:
         typer.echo(f"  {m['id']}: gold {m['gold']:+d}, predicted {m['predicted']:+d} ({m['score']:+.2f})  {m['text']}")
+
+
+@app.command()
+def label(
+    article: Annotated[str, typer.Argument(help="The article to label.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSONL file to append to (default: ARTICLE.labels.jsonl).")] = None,
+    rules: RulesOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Label an article's sentences, most uncertain first; resumes where it stopped."""
+    from .classifier import Classifier
+    from .documents import read_document
+    from .labelling import label_session
+
+    def read(prompt: str) -> str | None:
+        typer.echo(prompt, nl=False)
+        line = sys.stdin.readline()
+        return line if line else None
+
+    try:
+        doc = read_document(article)
+        target = out if out is not None else Path(Path(article).stem + ".labels.jsonl")
+        summary = label_session(Classifier.load(rules, model, notify=_notice), doc, target, read, typer.echo)
+    except StanceError as exc:
+        _fail(exc)
+    typer.echo(f"\n{summary.labelled} labelled, {summary.skipped} skipped, {summary.remaining} left; saved in {summary.out}")
 
 
 @rules_app.command("check")
@@ -274,7 +309,7 @@ def explain(
     from .explain import explain as explain_sentence
 
     try:
-        ex = explain_sentence(Classifier.load(rules, model), sentence)
+        ex = explain_sentence(Classifier.load(rules, model, notify=_notice), sentence)
     except StanceError as exc:
         _fail(exc)
     s = ex.score

@@ -40,6 +40,14 @@ class LabelSet:
     sha256: str
 
 
+def labels_sha256(paths: Iterable[str | Path]) -> str:
+    """The hash `read_labels` records for these files (their bytes, in order)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
 def read_labels(paths: Iterable[str | Path]) -> LabelSet:
     """Read and validate label files; raise `LabelError` listing every problem."""
     problems: list[Problem] = []

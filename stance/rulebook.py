@@ -169,6 +169,22 @@ def load_rulebook(root: str | Path) -> Rulebook:
     return Rulebook(tuple(rules), negation, tuple(actors), digest, tuple(files))
 
 
+def _rule_files(root: Path) -> list[Path]:
+    return sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+
+
+def _digest_update(digest: Any, path: Path, data: bytes) -> None:
+    digest.update(path.name.encode() + b"\0" + data + b"\0")
+
+
+def rules_digest(root: str | Path) -> str:
+    """The hash of a rule folder, as recorded in model cards (no validation)."""
+    digest = hashlib.sha256()
+    for path in _rule_files(Path(root)):
+        _digest_update(digest, path, path.read_bytes())
+    return digest.hexdigest()
+
+
 def check_rules(root: str | Path) -> list[Problem]:
     """Every problem in the rule folder; an empty list means it is valid."""
     return _load(Path(root))[3]
@@ -179,7 +195,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
     if not root.is_dir():
         problems.append(Problem(str(root), 0, 0, "is not a folder of rule files", "give the folder holding the *.yaml rules"))
         return [], NegationConfig(), [], problems, [], ""
-    paths = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+    paths = _rule_files(root)
     if not paths:
         problems.append(Problem(str(root), 0, 0, "holds no *.yaml rule files", "add rule files or give another folder"))
     digest = hashlib.sha256()
@@ -190,7 +206,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
     seen: dict[str, Rule] = {}
     for path in paths:
         data = path.read_bytes()
-        digest.update(path.name.encode() + b"\0" + data + b"\0")
+        _digest_update(digest, path, data)
         checker = _Checker(str(path))
         try:
             node = yaml.compose(data.decode("utf-8"), Loader=yaml.SafeLoader)

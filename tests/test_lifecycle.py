@@ -1,0 +1,89 @@
+"""Training inputs, the default model's life cycle, and labelling."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from stance import Classifier
+from stance import default_model
+from stance.errors import ModelError
+
+from .conftest import ROOT, SEED_ARTICLE, run_cli
+
+
+def test_label_file_with_four_planted_errors(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    good = '{"id": "d/s00", "text": "Talks resumed.", "stance": 1, "signals": ["deescalation"]}'
+    bad.write_text("\n".join([
+        good,
+        '{"id": "d/s01", "text": "Broken JSON", "stance": 1, "signals": [}',
+        '{"id": "d/s02", "text": "No stance here.", "signals": []}',
+        '{"id": "d/s03", "text": "Wrong stance.", "stance": 2, "signals": []}',
+        '{"id": "d/s00", "text": "Duplicate id.", "stance": 0, "signals": []}',
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "model.npz"
+    proc = run_cli("train", str(bad), "--out", str(out))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    for line, words in ((2, "bad JSON"), (3, "missing field(s): stance"), (4, "stance must be -1, 0 or 1"),
+                        (5, "duplicate id 'd/s00'")):
+        assert f"bad.jsonl:{line}:" in proc.stderr and words in proc.stderr, (line, proc.stderr)
+    assert not out.exists() and list(tmp_path.iterdir()) == [bad]
+
+
+def test_conflicting_labels_for_the_same_text_are_reported(tmp_path):
+    f = tmp_path / "l.jsonl"
+    f.write_text('{"id": "a/s0", "text": "Talks resumed.", "stance": 1, "signals": []}\n'
+                 '{"id": "b/s0", "text": "Talks resumed.", "stance": -1, "signals": []}\n', encoding="utf-8")
+    proc = run_cli("train", str(f), "--out", str(tmp_path / "m.npz"))
+    assert proc.returncode == 2 and "l.jsonl:2:" in proc.stderr and "different labels" in proc.stderr
+
+
+@pytest.fixture()
+def faked_default(tmp_path, monkeypatch):
+    """A copy of the shipped model whose card claims another scikit-learn."""
+    models = tmp_path / "models"
+    shutil.copytree(ROOT / "models", models)
+    card_file = models / "stance-model.card.json"
+    card = json.loads(card_file.read_text())
+    card["sklearn_version"] = "0.0.1"
+    card_file.write_text(json.dumps(card))
+    monkeypatch.setattr(default_model, "default_model_path", lambda: models / "stance-model.npz")
+    monkeypatch.setenv("STANCE_CACHE", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def test_default_model_is_rebuilt_once_for_another_sklearn(faked_default):
+    notices: list[str] = []
+    clf = Classifier.load(notify=notices.append)
+    assert len(notices) == 1 and "rebuilding" in notices[0] and "0.0.1" in notices[0]
+    rebuilt = faked_default / "cache" / "stance-model.npz"
+    assert rebuilt.exists()
+    assert clf.score_text(SEED_ARTICLE.read_text(encoding="utf-8")).stance_index > 0
+    Classifier.load(notify=notices.append)
+    assert len(notices) == 1  # the rebuilt model is reused
+
+
+def test_user_model_from_another_sklearn_is_refused_with_the_command(faked_default):
+    with pytest.raises(ModelError, match="stance train"):
+        Classifier.load(model=faked_default / "models" / "stance-model.npz")
+
+
+def test_label_session_end_to_end_with_piped_keys(tmp_path):
+    out = tmp_path / "new.jsonl"
+    keys = "t\n\nn\n-\nu\na\ned\nx\ns\nq\n"
+    proc = run_cli("label", str(SEED_ARTICLE), "--out", str(out), stdin=keys.encode())
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["stance"] for r in rows] == [1, -1]
+    assert rows[1]["signals"] == ["escalation", "deescalation"] or set(rows[1]["signals"]) == {"deescalation", "escalation"}
+    assert "undone" in proc.stdout and "is not a key" in proc.stdout
+    assert "2 labelled, 1 skipped" in proc.stdout
+    # resuming skips what is already labelled
+    proc = run_cli("label", str(SEED_ARTICLE), "--out", str(out), stdin=b"n\n-\nq\n")
+    rows2 = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows2) == 3 and len({r["id"] for r in rows2}) == 3
+    assert "1 labelled" in proc.stdout
