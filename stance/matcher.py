@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern
+from .patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
 from .rulebook import Rule, Rulebook
 from .tokens import Tokens, tokenize
 
@@ -60,6 +60,47 @@ class MatchResult:
     suppressed: tuple[Suppressed, ...]
 
 
+# How a phrase word is checked against a token: (kind, value).
+_KEY, _PREFIX, _EXACT = 0, 1, 2
+
+
+def _check(word: Word) -> tuple[int, str]:
+    if word.prefix:
+        return (_PREFIX, word.value)
+    return (_EXACT, word.exact) if word.exact else (_KEY, word.value)
+
+
+class _Node:
+    """A trie node: children by key, children by exact word or prefix, phrases ending here."""
+
+    __slots__ = ("keys", "special", "ends")
+
+    def __init__(self) -> None:
+        self.keys: dict[str, _Node] = {}
+        self.special: list[tuple[int, str, _Node]] = []
+        self.ends: list[int] = []
+
+    def child(self, kind: int, value: str) -> _Node:
+        if kind == _KEY:
+            return self.keys.setdefault(value, _Node())
+        for k, v, node in self.special:
+            if (k, v) == (kind, value):
+                return node
+        node = _Node()
+        self.special.append((kind, value, node))
+        return node
+
+
+@dataclass(frozen=True, slots=True)
+class _NearSpec:
+    terms: tuple[tuple[int, ...], ...]  # phrase ids of each term's alternatives
+    within: int
+    ordered: bool
+
+
+_Trigger = tuple[Rule, str, "_NearSpec | None"]
+
+
 @dataclass(slots=True)
 class _Raw:
     rule: Rule
@@ -76,21 +117,27 @@ class Matcher:
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
         self._phrases: list[Phrase] = []
-        self._by_key: dict[str, list[int]] = defaultdict(list)
-        self._by_prefix: dict[str, list[int]] = defaultdict(list)
         self._phrase_ids: dict[Phrase, int] = {}
-        # phrase id -> the (rule, pattern) pairs it triggers
-        self._triggers: dict[int, list[tuple[Rule, PhrasePattern | NearPattern]]] = defaultdict(list)
+        # A token trie over every phrase: one walk per sentence position finds
+        # them all, and rules sharing first words share the walk.
+        self._root = _Node()
+        self._root_exact: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by key
+        self._root_prefix: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by first letters
+        # phrase id -> what it triggers: (rule, description, near term ids or None)
+        self._triggers: dict[int, list[_Trigger]] = defaultdict(list)
         self._regexes: list[tuple[Rule, RegexPattern]] = []
         self._unless: dict[str, list[tuple[int, int, int]]] = {}
         for rule in rulebook.rules:
             for pattern in rule.patterns:
                 if isinstance(pattern, PhrasePattern):
-                    self._triggers[self._add(pattern.phrase)].append((rule, pattern))
+                    self._triggers[self._add(pattern.phrase)].append((rule, pattern.describe(), None))
                 elif isinstance(pattern, NearPattern):
-                    for alternatives in pattern.terms:
-                        for phrase in alternatives:
-                            self._triggers[self._add(phrase)].append((rule, pattern))
+                    terms = tuple(tuple(self._add(p) for p in alternatives) for alternatives in pattern.terms)
+                    trigger = (rule, pattern.describe(), _NearSpec(terms, pattern.within, pattern.ordered))
+                    # Every term must be present, so one term can trigger the check:
+                    # the last, usually the object ("prisoners"), rarer than the verb.
+                    for pid in set(terms[-1]):
+                        self._triggers[pid].append(trigger)
                 else:
                     self._regexes.append((rule, pattern))
             self._unless[rule.id] = [(self._add(u.phrase), u.before, u.after) for u in rule.unless]
@@ -103,14 +150,23 @@ class Matcher:
 
     def _add(self, phrase: Phrase) -> int:
         pid = self._phrase_ids.get(phrase)
-        if pid is None:
-            pid = self._phrase_ids[phrase] = len(self._phrases)
-            self._phrases.append(phrase)
-            first = phrase.words[0]
-            if first.prefix:
-                self._by_prefix[first.value[:_PREFIX_INDEX_LEN]].append(pid)
-            else:
-                self._by_key[first.value].append(pid)
+        if pid is not None:
+            return pid
+        pid = self._phrase_ids[phrase] = len(self._phrases)
+        self._phrases.append(phrase)
+        first, *rest = phrase.words
+        kind, value = _check(first)
+        if kind == _KEY:
+            node = self._root.keys.setdefault(value, _Node())
+        else:
+            table = self._root_prefix[value[:_PREFIX_INDEX_LEN]] if kind == _PREFIX else self._root_exact[first.value]
+            node = next((n for v, n in table if v == value), None)
+            if node is None:
+                node = _Node()
+                table.append((value, node))
+        for word in rest:
+            node = node.child(*_check(word))
+        node.ends.append(pid)
         return pid
 
     def _occurrences(self, toks: Tokens) -> dict[int, list[tuple[int, int]]]:
@@ -118,20 +174,32 @@ class Matcher:
         occ: dict[int, list[tuple[int, int]]] = {}
         words, keys = toks.words, toks.keys
         n = len(words)
-        by_key, by_prefix, phrases = self._by_key, self._by_prefix, self._phrases
+        root_keys, root_exact, root_prefix = self._root.keys, self._root_exact, self._root_prefix
         for i in range(n):
-            cands = by_key.get(keys[i], ())
-            if by_prefix:
-                more = by_prefix.get(words[i][:_PREFIX_INDEX_LEN])
-                if more:
-                    cands = [*cands, *more]
-            for pid in cands:
-                pw = phrases[pid].words
-                end = i + len(pw)
-                if end > n:
-                    continue
-                if all(w.matches(words[k], keys[k]) for k, w in zip(range(i, end), pw)):
-                    occ.setdefault(pid, []).append((i, end))
+            word, key = words[i], keys[i]
+            frontier = []
+            node = root_keys.get(key)
+            if node is not None:
+                frontier.append(node)
+            if root_exact:
+                frontier.extend(nd for v, nd in root_exact.get(key, ()) if word == v)
+            if root_prefix:
+                frontier.extend(nd for v, nd in root_prefix.get(word[:_PREFIX_INDEX_LEN], ()) if word.startswith(v))
+            k = i + 1
+            while frontier:
+                following = []
+                for node in frontier:
+                    for pid in node.ends:
+                        occ.setdefault(pid, []).append((i, k))
+                    if k < n:
+                        nxt = node.keys.get(keys[k])
+                        if nxt is not None:
+                            following.append(nxt)
+                        for kind, value, child in node.special:
+                            if (words[k] == value) if kind == _EXACT else words[k].startswith(value):
+                                following.append(child)
+                frontier = following
+                k += 1
         return occ
 
     def match(self, text: str, offset: int = 0, toks: Tokens | None = None) -> MatchResult:
@@ -178,14 +246,13 @@ class Matcher:
         starts, ends = toks.starts, toks.ends
         seen_near: set[int] = set()
         for pid, spans in occ.items():
-            for rule, pattern in self._triggers.get(pid, ()):
-                if isinstance(pattern, PhrasePattern):
-                    desc = pattern.describe()
+            for rule, desc, near in self._triggers.get(pid, ()):
+                if near is None:
                     raws.extend(_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans)
-                elif id(pattern) not in seen_near:
-                    seen_near.add(id(pattern))
-                    for i, j in _near(pattern, occ, self._phrase_ids):
-                        raws.append(_Raw(rule, pattern.describe(), i, j, starts[i], ends[j - 1]))
+                elif id(near) not in seen_near:
+                    seen_near.add(id(near))
+                    for i, j in _near(near, occ):
+                        raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1]))
         for rule, rx in self._regexes:
             try:
                 found = list(rx.compiled.finditer(text, timeout=REGEX_TIMEOUT))
@@ -255,20 +322,22 @@ def _longest_per_rule(raws: list[_Raw]) -> list[_Raw]:
     return kept
 
 
-def _near(pattern: NearPattern, occ: dict[int, list[tuple[int, int]]], ids: dict[Phrase, int]) -> list[tuple[int, int]]:
+def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int]]:
     """Token spans where all of a near pattern's terms stand within reach."""
-    found = [sorted(s for p in alts for s in occ.get(ids[p], ())) for alts in pattern.terms]
+    if not all(any(pid in occ for pid in alternatives) for alternatives in spec.terms):
+        return []
+    found = [sorted(s for pid in alternatives for s in occ.get(pid, ())) for alternatives in spec.terms]
     if not all(found):
         return []
     out: list[tuple[int, int]] = []
     for i0, j0 in found[0]:
         lo, hi, prev_end, ok = i0, j0, j0, True
         for spans in found[1:]:
-            if pattern.ordered:
-                nxt = next(((i, j) for i, j in spans if i >= prev_end and i - prev_end <= pattern.within), None)
+            if spec.ordered:
+                nxt = next(((i, j) for i, j in spans if i >= prev_end and i - prev_end <= spec.within), None)
             else:
                 nxt = next(((i, j) for i, j in spans
-                            if (j <= i0 or i >= j0) and max(i - j0, i0 - j) <= pattern.within), None)
+                            if (j <= i0 or i >= j0) and max(i - j0, i0 - j) <= spec.within), None)
             if nxt is None:
                 ok = False
                 break
