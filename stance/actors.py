@@ -1,12 +1,19 @@
 """Actors: who a sentence mentions, and whom each signal is about.
 
 Names come from `rules/actors.yaml` and match case-sensitively as whole
-words ("US" is not "us"; "Minsk's" is Minsk). Attribution heuristic, in
-order: the nearest actor mentioned before the hit in the same sentence (the
-agent of a news sentence usually precedes its verb: "Minsk released",
-"the United States would relax"); else the nearest one after it; else, in
-an article, the actor most recently mentioned in earlier sentences (the
-running subject of "He stressed ..."); else none.
+words ("US" is not "us"; "Minsk's" is Minsk).
+
+Attribution looks for the agent, which in news prose is usually the first
+actor named in a clause and is rarely the object of a preposition ("talks
+*with Minsk*", "sanctions *on Belarus*"). For a hit, in order:
+
+1. the first actor, not governed by a preposition, named before the hit in
+   the hit's clause (clauses end at , ; : ( ) dashes and at that, which,
+   who, whereby, while, but, however ...);
+2. else the first such actor named before the hit in the sentence;
+3. else the running subject: the first such actor of the latest earlier
+   sentence that named one ("He stressed that ..."), in an article;
+4. else the first such actor named after the hit, else any actor named.
 """
 
 from __future__ import annotations
@@ -33,6 +40,29 @@ class Mention:
     actor: str
     i: int  # first token
     j: int  # one past the last token
+    governed: bool = False  # object of a preposition: "talks with Minsk"
+    clause: int = 0
+
+
+# Words whose object is rarely the agent, and the words that may stand
+# between them and the name ("with the other Western governments").
+PREPOSITIONS = frozenset(
+    "with to toward towards on against from of in at for into by under between among over onto upon about "
+    "across through like unlike including beyond behind within without via".split()
+)
+DETERMINERS = frozenset("the a an its their his her our other both several most some all many".split())
+CLAUSE_WORDS = frozenset("that which who whom whose whereby while whereas although though but however because".split())
+CLAUSE_BREAKS = frozenset(",;:()—–")
+
+
+def clause_ids(text: str, toks: Tokens) -> list[int]:
+    """A clause number for each token."""
+    ids, current = [], 0
+    for k, word in enumerate(toks.words):
+        if k and (word in CLAUSE_WORDS or any(c in CLAUSE_BREAKS for c in text[toks.ends[k - 1]:toks.starts[k]])):
+            current += 1
+        ids.append(current)
+    return ids
 
 
 def alias_words(alias: str) -> tuple[str, ...]:
@@ -60,11 +90,15 @@ class ActorMatcher:
             return []
         surface = [text[s:e] for s, e in zip(toks.starts, toks.ends)]
         out: list[Mention] = []
+        clauses: list[int] | None = None
         i, n = 0, len(surface)
         while i < n:
             for words, actor in self._index.get(surface[i], ()):
                 if tuple(surface[i:i + len(words)]) == words:
-                    out.append(Mention(actor, i, i + len(words)))
+                    if clauses is None:
+                        clauses = clause_ids(text, toks)
+                    governed = _governed(toks.words, surface, i, out[-1] if out else None)
+                    out.append(Mention(actor, i, i + len(words), governed, clauses[i]))
                     i += len(words)
                     break
             else:
@@ -72,15 +106,40 @@ class ActorMatcher:
         return out
 
 
-def attribute(mentions: list[Mention], i: int, j: int, fallback: str | None) -> str | None:
-    """The actor a hit spanning tokens [i, j) is most plausibly about."""
-    before = [m for m in mentions if m.j <= i]
-    if before:
-        return before[-1].actor
-    after = [m for m in mentions if m.i >= j]
+# Words looked back from a name for a governing preposition ("with the new
+# Trump administration"); the look-back stops at a clause word or a capital.
+GOVERNOR_REACH = 3
+
+
+def _governed(words: tuple[str, ...], surface: list[str], i: int, previous: Mention | None) -> bool:
+    for k in range(i - 1, max(-1, i - 1 - GOVERNOR_REACH), -1):
+        word = words[k]
+        if word in PREPOSITIONS:
+            return True
+        if word in ("and", "or") and previous is not None and previous.j >= k - 2:
+            return previous.governed  # "with the United States and other Western countries"
+        if word in CLAUSE_WORDS or surface[k][:1].isupper():
+            return False
+    return False
+
+
+def subject(mentions: list[Mention]) -> str | None:
+    """The sentence's likely agent: its first actor not governed by a preposition."""
+    free = [m for m in mentions if not m.governed]
+    return free[0].actor if free else None
+
+
+def attribute(mentions: list[Mention], i: int, j: int, clause: int, running: str | None) -> str | None:
+    """The actor a hit spanning tokens [i, j) in clause `clause` is most plausibly about."""
+    free_before = [m for m in mentions if m.j <= i and not m.governed]
+    in_clause = [m for m in free_before if m.clause == clause]
+    if in_clause:
+        return in_clause[0].actor
+    if free_before:
+        return free_before[0].actor
+    if running is not None:
+        return running
+    after = [m for m in mentions if m.i >= j and not m.governed]
     if after:
         return after[0].actor
-    inside = [m for m in mentions if m.i < j and m.j > i]
-    if inside:
-        return inside[0].actor
-    return fallback
+    return mentions[0].actor if mentions else None

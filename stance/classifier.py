@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .actors import ActorMatcher, attribute
+from .actors import ActorMatcher, attribute, clause_ids, subject
 from .documents import Document, plain_title
 from .matcher import Matcher, SignalHit
 from .default_model import Notify, check_user_model, load_default_model
@@ -54,20 +54,22 @@ class Classifier:
         sentence that names no actor inherit the last one named before it."""
         scored: list[tuple[tuple[SignalHit, ...], tuple[str, ...]]] = []
         rows: list[list[int]] = []
-        last_actor: str | None = None
+        running: str | None = None
         for start, _, text in spans:
             toks = tokenize(text)
             hits = self.matcher.match(text, start, toks).hits
             mentions = self.actors.mentions(text, toks)
-            if hits:
-                hits = tuple(
-                    replace(h, actor=attribute(mentions, *_token_span(toks, h.start - start, h.end - start), last_actor))
-                    for h in hits
-                )
+            if hits and mentions or hits and running:
+                clauses = clause_ids(text, toks)
+                attributed = []
+                for h in hits:
+                    i, j = _token_span(toks, h.start - start, h.end - start)
+                    attributed.append(replace(h, actor=attribute(mentions, i, j, clauses[i], running)))
+                hits = tuple(attributed)
             scored.append((hits, tuple(dict.fromkeys(m.actor for m in mentions))))
             rows.append(self.model.feature_ids(toks.keys, hits))
-            if mentions and carry_actor:
-                last_actor = mentions[-1].actor
+            if carry_actor:
+                running = subject(mentions) or running
         probs = self.model.predict_proba(rows)
         return [sentence_score(i, start, end, text, probs[i], hits, actors)
                 for i, ((start, end, text), (hits, actors)) in enumerate(zip(spans, scored))]
@@ -80,7 +82,8 @@ class Classifier:
         """Segment and score an article's text."""
         spans = [(s.start, s.end, s.text) for s in segment(text)]
         scores = self._score(spans, carry_actor=True)
-        return build_report(source, plain_title(text) if title is None else title, scores, self._model_name())
+        return build_report(source, plain_title(text) if title is None else title, scores, self._model_name(),
+                            {a.id: a.name for a in self.rulebook.actors})
 
     def score_document(self, doc: Document) -> ArticleReport:
         return self.score_text(doc.text, doc.title, doc.source)

@@ -25,6 +25,17 @@ class Format(str, Enum):
     json = "json"
 
 
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+    html = "html"
+
+
+EXIT_PARTIAL = 3
+
+
 def _fail(exc: StanceError) -> NoReturn:
     if isinstance(exc, ProblemsError):
         for problem in exc.problems:
@@ -58,26 +69,76 @@ ModelOption = Annotated[Optional[Path], typer.Option("--model", help="Model file
 
 @app.command()
 def score(
-    paths: Annotated[list[str], typer.Argument(help="Article files (.txt, .md, .html) or - for standard input.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Articles (.txt, .md, .html), folders, globs, or - for standard input.")] = None,
+    input: Annotated[Optional[Path], typer.Option("--input", "-i", help="JSONL corpus: one article per line (id, text, optional title, date).")] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.text,
+    summary: Annotated[Optional[Path], typer.Option("--summary", help="Also write one CSV row per article here.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to score with.")] = 1,
     rules: RulesOption = None,
     model: ModelOption = None,
 ) -> None:
-    """Score articles: stance index, signals and evidence."""
+    """Score articles: stance index, posture, signals, actors and evidence."""
     from .classifier import Classifier
-    from .documents import read_document
-    from .render import render_json, render_text
+    from .corpus import expand_paths, read_corpus, score_corpus
+    from .progress import Progress
+    from .render import print_rich, use_rich
+    from .summary import SummaryWriter
 
+    if not paths and input is None:
+        _fail(StanceError("no articles given", "name article files, folders or globs, or --input corpus.jsonl"))
     try:
-        docs = [read_document(p) for p in paths]
-        clf = Classifier.load(rules, model, notify=_notice)
-        reports = [clf.score_document(d) for d in docs]
+        Classifier.load(rules, model, notify=_notice)  # fail fast on bad rules or model, rebuild notice once
+        items = list(expand_paths(paths or []))
+        single = len(items) == 1 and input is None
+        if format is ReportFormat.html and not single:
+            raise StanceError("--format html takes one article", "score articles one at a time, or use jsonl")
+        writer = SummaryWriter(summary) if summary else None
     except StanceError as exc:
         _fail(exc)
-    if format is Format.json:
-        typer.echo(render_json(reports))
-    else:
-        typer.echo("\n\n".join(render_text(r) for r in reports))
+    stream = items if input is None else read_corpus(input)
+    rich_view = single and format is ReportFormat.text and use_rich()
+    fmt = "none" if rich_view else format.value
+    rules_arg, model_arg = (str(rules) if rules else None), (str(model) if model else None)
+    progress = Progress(enabled=not single)
+    ok = failed = 0
+    first = True
+    try:
+        if format is ReportFormat.json and not single:
+            typer.echo("[")
+        for outcome in score_corpus(stream, fmt, jobs, rules_arg, model_arg):
+            progress.step()
+            if outcome.error:
+                failed += 1
+                progress.clear()
+                typer.echo(f"stance: {outcome.error}", err=True)
+                continue
+            ok += 1
+            if writer:
+                writer.add(outcome.summary)
+            if rich_view:
+                from .documents import read_document
+
+                print_rich([Classifier.load(rules, model).score_document(read_document(items[0].path))])
+            elif format is ReportFormat.json and not single:
+                typer.echo(("" if first else ",\n") + outcome.rendered, nl=False)
+            elif format in (ReportFormat.text, ReportFormat.markdown) and not first:
+                typer.echo("\n" + outcome.rendered)
+            else:
+                typer.echo(outcome.rendered)
+            first = False
+        if format is ReportFormat.json and not single:
+            typer.echo("\n]")
+        if writer:
+            writer.close()
+    except StanceError as exc:
+        _fail(exc)
+    finally:
+        progress.clear()
+    if failed:
+        if single or ok == 0:
+            raise typer.Exit(EXIT_BAD_INPUT if single else EXIT_PARTIAL)
+        typer.echo(f"stance: {failed} of {ok + failed} articles could not be scored", err=True)
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command()

@@ -1,23 +1,26 @@
 """Results: per-sentence scores and the per-article signal report.
 
 The stance index of an article is the mean of its sentences' stance scores
-(P(toward) - P(away)), so it lies in [-1, 1] and does not drift toward the
-extremes as articles grow longer.
+(P(toward) - P(away)) over the sentences the model does not abstain on (see
+`posture.py`), so it lies in [-1, 1] and does not drift toward the extremes
+as articles grow longer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .matcher import SignalHit
 from .model import CLASS_NAMES, CLASSES
 from .patterns import SIGNALS
+from .posture import StanceEstimate, estimate, posture
 
 REPORT_SCHEMA = "stance.report/1"
 # Evidence listed per signal category in the article summary.
 EVIDENCE_PER_SIGNAL = 3
+EVIDENCE_PER_ACTOR = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +62,41 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class ActorSummary:
+    """Who signals what: an actor's sentences, mean stance and attributed signals."""
+
+    actor: str
+    name: str
+    sentences: tuple[int, ...]
+    mean_stance: float
+    signal_counts: dict[str, int]
+    evidence: tuple[Evidence, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"actor": self.actor, "name": self.name, "sentences": list(self.sentences),
+                "mean_stance": round(self.mean_stance, 4), "signal_counts": dict(self.signal_counts),
+                "evidence": [e.to_dict() for e in self.evidence]}
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleReport:
     source: str
     title: str
     sentences: tuple[SentenceScore, ...]
-    stance_index: float
+    stance: StanceEstimate
+    posture: str
     signal_counts: dict[str, int]
     evidence: dict[str, tuple[Evidence, ...]]
+    actors: tuple[ActorSummary, ...]
     model: str
 
     @property
     def sentence_count(self) -> int:
         return len(self.sentences)
+
+    @property
+    def stance_index(self) -> float:
+        return self.stance.index
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,9 +104,13 @@ class ArticleReport:
             "source": self.source,
             "title": self.title,
             "sentence_count": self.sentence_count,
-            "stance_index": round(self.stance_index, 4),
+            "stance_index": round(self.stance.index, 4),
+            "stance_interval": [round(self.stance.low, 4), round(self.stance.high, 4)],
+            "abstained": self.stance.abstained,
+            "posture": self.posture,
             "signal_counts": dict(self.signal_counts),
             "evidence": {c: [e.to_dict() for e in ev] for c, ev in self.evidence.items()},
+            "actors": [a.to_dict() for a in self.actors],
             "model": self.model,
             "sentences": [s.to_dict() for s in self.sentences],
         }
@@ -93,16 +123,36 @@ def sentence_score(index: int, start: int, end: int, text: str, probs: Sequence[
     return SentenceScore(index, start, end, text, CLASSES[best], toward - away, (away, neutral, toward), hits, actors)
 
 
-def build_report(source: str, title: str, sentences: Sequence[SentenceScore], model: str) -> ArticleReport:
+def _strongest(found: list[Evidence], sentences: Sequence[SentenceScore], limit: int) -> tuple[Evidence, ...]:
+    """Heavier rules first, then sentences the model is surest of."""
+    found = sorted(found, key=lambda e: (-e.hit.weight, -abs(sentences[e.sentence].score), e.sentence))
+    return tuple(found[:limit])
+
+
+def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str]) -> tuple[ActorSummary, ...]:
+    ids = list(dict.fromkeys(a for s in sentences for a in s.actors))
+    ids += [a for a in dict.fromkeys(h.actor for s in sentences for h in s.signals) if a and a not in ids]
+    out = []
+    for actor in ids:
+        mine = [s for s in sentences if actor in s.actors]
+        hits = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals if h.actor == actor]
+        counts = {c: sum(1 for e in hits if e.hit.category == c) for c in SIGNALS}
+        mean = sum(s.score for s in mine) / len(mine) if mine else 0.0
+        out.append(ActorSummary(actor, names.get(actor, actor), tuple(s.index for s in mine), mean, counts,
+                                _strongest(hits, sentences, EVIDENCE_PER_ACTOR)))
+    out.sort(key=lambda a: (-(len(a.sentences) + sum(a.signal_counts.values())), a.actor))
+    return tuple(out)
+
+
+def build_report(source: str, title: str, sentences: Sequence[SentenceScore], model: str,
+                 actor_names: Mapping[str, str] | None = None) -> ArticleReport:
     """Summarise scored sentences into the article report."""
-    n = len(sentences)
-    index = sum(s.score for s in sentences) / n if n else 0.0
+    stance = estimate([s.score for s in sentences], [max(s.probabilities) for s in sentences])
     counts = {c: sum(1 for s in sentences if c in s.categories) for c in SIGNALS}
     evidence: dict[str, tuple[Evidence, ...]] = {}
     for cat in SIGNALS:
         found = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals if h.category == cat]
-        # Strongest first: heavier rules, then sentences the model is surest of.
-        found.sort(key=lambda e: (-e.hit.weight, -abs(sentences[e.sentence].score), e.sentence))
         if found:
-            evidence[cat] = tuple(found[:EVIDENCE_PER_SIGNAL])
-    return ArticleReport(source, title, tuple(sentences), index, counts, evidence, model)
+            evidence[cat] = _strongest(found, sentences, EVIDENCE_PER_SIGNAL)
+    return ArticleReport(source, title, tuple(sentences), stance, posture(stance.index, counts), counts, evidence,
+                         _actor_summaries(sentences, actor_names or {}), model)

@@ -40,7 +40,7 @@ def test_text_report_names_title_index_and_red_line():
     proc = run_cli("score", str(SEED_ARTICLE))
     assert proc.returncode == 0
     assert "Belarus Hopes to Reset U.S. Ties" in proc.stdout
-    assert "stance index: +" in proc.stdout
+    assert "stance index +" in proc.stdout and "posture: " in proc.stdout
     assert "non-interference in domestic affairs" in proc.stdout
 
 
