@@ -141,6 +141,51 @@ def score(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+class Period(str, Enum):
+    week = "week"
+    month = "month"
+
+
+@app.command()
+def trend(
+    corpus: Annotated[Path, typer.Argument(help="JSONL corpus: id, text, date (YYYY-MM-DD), optional title.")],
+    actor: Annotated[Optional[str], typer.Option("--actor", help="Only this actor (id from rules/actors.yaml).")] = None,
+    by: Annotated[Period, typer.Option("--by", help="Period.")] = Period.month,
+    html_out: Annotated[Optional[Path], typer.Option("--html", help="Also write an HTML page with an SVG chart.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to score with.")] = 1,
+    rules: RulesOption = None,
+    model: ModelOption = None,
+) -> None:
+    """Stance index and signal counts over time."""
+    import json
+
+    from .classifier import Classifier
+    from .corpus import read_corpus, score_corpus
+    from .trend import render_trend_html, render_trend_text, trend as over_time
+
+    try:
+        clf = Classifier.load(rules, model, notify=_notice)
+        if actor is not None and actor not in {a.id for a in clf.rulebook.actors}:
+            raise StanceError(f"unknown actor '{actor}'", "see the ids in rules/actors.yaml")
+        outcomes = score_corpus(read_corpus(corpus), "jsonl", jobs, str(rules) if rules else None,
+                                str(model) if model else None)
+        pairs = []
+        for o in outcomes:
+            if o.error:
+                typer.echo(f"stance: {o.error}", err=True)
+            else:
+                pairs.append((o.date, json.loads(o.rendered)))
+        periods = over_time(pairs, by.value, actor)
+        if html_out is not None:
+            html_out.write_text(render_trend_html(periods, f"stance by {by.value}" + (f": {actor}" if actor else "")),
+                                encoding="utf-8")
+    except StanceError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(StanceError(f"{html_out}: cannot write ({exc.strerror})", "choose a writable --html path"))
+    typer.echo(render_trend_text(periods))
+
+
 @app.command()
 def train(
     labels: Annotated[list[Path], typer.Argument(help="Labelled sentence files (.jsonl).")],

@@ -136,7 +136,7 @@ def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str
     for actor in ids:
         mine = [s for s in sentences if actor in s.actors]
         hits = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals if h.actor == actor]
-        counts = {c: sum(1 for e in hits if e.hit.category == c) for c in SIGNALS}
+        counts = {c: len({e.sentence for e in hits if e.hit.category == c}) for c in SIGNALS}  # sentences, as for the article
         mean = sum(s.score for s in mine) / len(mine) if mine else 0.0
         out.append(ActorSummary(actor, names.get(actor, actor), tuple(s.index for s in mine), mean, counts,
                                 _strongest(hits, sentences, EVIDENCE_PER_ACTOR)))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,9 +18,11 @@ def seed_labels() -> list[dict]:
     return [json.loads(line) for line in SEED_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a fresh process, as a user would."""
-    proc = subprocess.run([sys.executable, "-m", "stance", *args], input=stdin, capture_output=True, cwd=cwd or ROOT)
+    proc = subprocess.run([sys.executable, "-m", "stance", *args], input=stdin, capture_output=True, cwd=cwd or ROOT,
+                          env={**os.environ, **(env or {})})
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
                                        proc.stderr.decode("utf-8", "replace"))
 
