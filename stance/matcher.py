@@ -109,6 +109,7 @@ class _Raw:
     j: int  # one past the last token
     start: int  # character span within the sentence
     end: int
+    terms: tuple[tuple[int, int], ...] = ()  # a near hit's term spans; words between are gaps
 
 
 class Matcher:
@@ -226,7 +227,7 @@ class Matcher:
             if raw.rule.negation != "ignore" and (self._forward or self._backward):
                 if scopes is None:
                     scopes = self._negation_scopes(text, toks, occ)
-                cue = _covering_scope(scopes, raw.i, raw.j)
+                cue = _covering_scope(scopes, raw)
                 if cue is not None:
                     cue_text = text[toks.starts[cue[0]]:toks.ends[cue[1] - 1]]
                     if raw.rule.negation == "veto":
@@ -251,8 +252,8 @@ class Matcher:
                     raws.extend(_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans)
                 elif id(near) not in seen_near:
                     seen_near.add(id(near))
-                    for i, j in _near(near, occ):
-                        raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1]))
+                    for i, j, terms in _near(near, occ):
+                        raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1], terms))
         for rule, rx in self._regexes:
             try:
                 found = list(rx.compiled.finditer(text, timeout=REGEX_TIMEOUT))
@@ -301,9 +302,14 @@ class Matcher:
         return scopes
 
 
-def _covering_scope(scopes: list[tuple[int, int, int, int]], i: int, j: int) -> tuple[int, int] | None:
+def _covering_scope(scopes: list[tuple[int, int, int, int]], raw: _Raw) -> tuple[int, int] | None:
+    """The cue negating a hit: its scope covers the hit's start, or a forward
+    cue stands in a gap between a near hit's terms ("flights have not resumed")."""
+    i, j = raw.i, raw.j
     for ci, cj, s, e in scopes:
         if s <= i < e and (j <= ci or i >= cj):
+            return ci, cj
+        if s == cj and raw.terms and i < ci and cj <= j and not any(ti < cj and tj > ci for ti, tj in raw.terms):
             return ci, cj
     return None
 
@@ -322,16 +328,17 @@ def _longest_per_rule(raws: list[_Raw]) -> list[_Raw]:
     return kept
 
 
-def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
     """Token spans where all of a near pattern's terms stand within reach."""
     if not all(any(pid in occ for pid in alternatives) for alternatives in spec.terms):
         return []
     found = [sorted(s for pid in alternatives for s in occ.get(pid, ())) for alternatives in spec.terms]
     if not all(found):
         return []
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
     for i0, j0 in found[0]:
         lo, hi, prev_end, ok = i0, j0, j0, True
+        parts = [(i0, j0)]
         for spans in found[1:]:
             if spec.ordered:
                 nxt = next(((i, j) for i, j in spans if i >= prev_end and i - prev_end <= spec.within), None)
@@ -342,6 +349,7 @@ def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[
                 ok = False
                 break
             lo, hi, prev_end = min(lo, nxt[0]), max(hi, nxt[1]), nxt[1]
+            parts.append(nxt)
         if ok:
-            out.append((lo, hi))
+            out.append((lo, hi, tuple(parts)))
     return out
