@@ -3,7 +3,8 @@
 Rules and model features both see a sentence as the same tokens, so a rule
 phrase and a feature agree on what a word is. A token's key folds case and
 inflection (release, releases, released, releasing -> "releas") with the
-Snowball English stemmer, plus a table of irregular forms it cannot know.
+Snowball English stemmer (PyStemmer, the Snowball project's C build), plus
+a table of irregular forms it cannot know.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
+import Stemmer
 
 # Letters and digits; a contracted "n't" is its own token so negation sees it.
 TOKEN_RE = re.compile(r"[^\W_]+?(?=n['’]t\b)|n['’]t\b|[^\W_]+")
@@ -37,7 +38,7 @@ IRREGULAR = {
     "mislead": "mislead", "misled": "mislead", "fled": "flee", "bore": "bear", "borne": "bear",
 }
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=200_000)
