@@ -18,6 +18,8 @@ actor named in a clause and is rarely the object of a preposition ("talks
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -55,11 +57,18 @@ CLAUSE_WORDS = frozenset("that which who whom whose whereby while whereas althou
 CLAUSE_BREAKS = frozenset(",;:()—–")
 
 
+_CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]")
+
+
 def clause_ids(text: str, toks: Tokens) -> list[int]:
     """A clause number for each token."""
+    starts, words = toks.starts, toks.words
+    boundaries = {bisect_left(starts, m.start()) for m in _CLAUSE_BREAK_RE.finditer(text)}
+    boundaries.update(k for k, w in enumerate(words) if w in CLAUSE_WORDS)
+    boundaries.discard(0)
     ids, current = [], 0
-    for k, word in enumerate(toks.words):
-        if k and (word in CLAUSE_WORDS or any(c in CLAUSE_BREAKS for c in text[toks.ends[k - 1]:toks.starts[k]])):
+    for k in range(len(words)):
+        if k in boundaries:
             current += 1
         ids.append(current)
     return ids
@@ -75,12 +84,13 @@ class ActorMatcher:
 
     def __init__(self, actors: tuple[Actor, ...]) -> None:
         self.actors = {a.id: a for a in actors}
+        # first word, lower-cased -> (the alias's words as written, actor id)
         self._index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for actor in actors:
             for alias in actor.aliases:
                 words = alias_words(alias)
                 if words:
-                    self._index[words[0]].append((words, actor.id))
+                    self._index[words[0].lower()].append((words, actor.id))
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest alias first
 
@@ -88,12 +98,16 @@ class ActorMatcher:
         """Non-overlapping mentions, longest alias winning at each position."""
         if not self._index:
             return []
-        surface = [text[s:e] for s, e in zip(toks.starts, toks.ends)]
+        index = self._index
+        if not any(w in index for w in toks.words):
+            return []
+        starts, ends = toks.starts, toks.ends
+        surface = [text[s:e] for s, e in zip(starts, ends)]
         out: list[Mention] = []
         clauses: list[int] | None = None
         i, n = 0, len(surface)
         while i < n:
-            for words, actor in self._index.get(surface[i], ()):
+            for words, actor in index.get(toks.words[i], ()):
                 if tuple(surface[i:i + len(words)]) == words:
                     if clauses is None:
                         clauses = clause_ids(text, toks)

@@ -96,6 +96,7 @@ class _NearSpec:
     terms: tuple[tuple[int, ...], ...]  # phrase ids of each term's alternatives
     within: int
     ordered: bool
+    term_sets: tuple[frozenset[int], ...] = ()  # the same, as sets for a quick presence check
 
 
 _Trigger = tuple[Rule, str, "_NearSpec | None"]
@@ -134,7 +135,8 @@ class Matcher:
                     self._triggers[self._add(pattern.phrase)].append((rule, pattern.describe(), None))
                 elif isinstance(pattern, NearPattern):
                     terms = tuple(tuple(self._add(p) for p in alternatives) for alternatives in pattern.terms)
-                    trigger = (rule, pattern.describe(), _NearSpec(terms, pattern.within, pattern.ordered))
+                    spec = _NearSpec(terms, pattern.within, pattern.ordered, tuple(frozenset(t) for t in terms))
+                    trigger = (rule, pattern.describe(), spec)
                     # Every term must be present, so one term can trigger the check:
                     # the last, usually the object ("prisoners"), rarer than the verb.
                     for pid in set(terms[-1]):
@@ -178,14 +180,16 @@ class Matcher:
         root_keys, root_exact, root_prefix = self._root.keys, self._root_exact, self._root_prefix
         for i in range(n):
             word, key = words[i], keys[i]
-            frontier = []
             node = root_keys.get(key)
-            if node is not None:
-                frontier.append(node)
-            if root_exact:
-                frontier.extend(nd for v, nd in root_exact.get(key, ()) if word == v)
-            if root_prefix:
-                frontier.extend(nd for v, nd in root_prefix.get(word[:_PREFIX_INDEX_LEN], ()) if word.startswith(v))
+            frontier = [node] if node is not None else []
+            exact = root_exact.get(key)
+            if exact:
+                frontier.extend(nd for v, nd in exact if word == v)
+            prefixed = root_prefix.get(word[:_PREFIX_INDEX_LEN])
+            if prefixed:
+                frontier.extend(nd for v, nd in prefixed if word.startswith(v))
+            if not frontier:
+                continue
             k = i + 1
             while frontier:
                 following = []
@@ -330,7 +334,7 @@ def _longest_per_rule(raws: list[_Raw]) -> list[_Raw]:
 
 def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
     """Token spans where all of a near pattern's terms stand within reach."""
-    if not all(any(pid in occ for pid in alternatives) for alternatives in spec.terms):
+    if not all(not terms.isdisjoint(occ) for terms in spec.term_sets):
         return []
     found = [sorted(s for pid in alternatives for s in occ.get(pid, ())) for alternatives in spec.terms]
     if not all(found):

@@ -148,7 +148,8 @@ def build_report(source: str, title: str, sentences: Sequence[SentenceScore], mo
                  actor_names: Mapping[str, str] | None = None) -> ArticleReport:
     """Summarise scored sentences into the article report."""
     stance = estimate([s.score for s in sentences], [max(s.probabilities) for s in sentences])
-    counts = {c: sum(1 for s in sentences if c in s.categories) for c in SIGNALS}
+    present = [{h.category for h in s.signals} for s in sentences]
+    counts = {c: sum(1 for p in present if c in p) for c in SIGNALS}
     evidence: dict[str, tuple[Evidence, ...]] = {}
     for cat in SIGNALS:
         found = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals if h.category == cat]

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import Stemmer
 
-# Letters and digits; a contracted "n't" is its own token so negation sees it.
-TOKEN_RE = re.compile(r"[^\W_]+?(?=n['’]t\b)|n['’]t\b|[^\W_]+")
+# Letters and digits. A contracted "n't" becomes its own token ("did",
+# "n't") in a fix-up pass, so negation sees it; the plain pattern keeps the
+# common case fast.
+TOKEN_RE = re.compile(r"[^\W_]+")
+_CONTRACTION = re.compile(r"(?<=[^\W_])n['’]t\b", re.IGNORECASE)
 
 # Irregular forms the stemmer leaves apart from their base; diplomatic verbs
 # first ("held talks", "freed prisoners", "met", "broke off", "froze assets").
@@ -41,11 +43,25 @@ IRREGULAR = {
 _STEMMER = Stemmer.Stemmer("english")
 
 
-@lru_cache(maxsize=200_000)
+# Keys of words seen so far. Cleared when full, so memory stays bounded on
+# endless streams; the vocabulary of news is small enough that it rarely is.
+KEY_CACHE_LIMIT = 200_000
+
+
+class _KeyCache(dict[str, str]):
+    def __missing__(self, word: str) -> str:
+        if len(self) >= KEY_CACHE_LIMIT:
+            self.clear()
+        key = self[word] = _STEMMER.stemWord(IRREGULAR.get(word, word))
+        return key
+
+
+_KEYS = _KeyCache()
+
+
 def word_key(word: str) -> str:
     """The matching key of one lower-cased word."""
-    base = IRREGULAR.get(word, word)
-    return _STEMMER.stemWord(base)
+    return _KEYS[word]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +79,29 @@ class Tokens:
 
 def tokenize(text: str) -> Tokens:
     """Split text into word tokens with character offsets into `text`."""
-    starts: list[int] = []
-    ends: list[int] = []
-    words: list[str] = []
-    for m in TOKEN_RE.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        words.append(m.group().lower())
-    return Tokens(tuple(starts), tuple(ends), tuple(words), tuple(map(word_key, words)))
+    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    if _CONTRACTION.search(text):
+        spans = _split_contractions(text, spans)
+    starts = tuple(s for s, _ in spans)
+    ends = tuple(e for _, e in spans)
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        words = tuple([lowered[s:e] for s, e in spans])
+    else:  # a few characters change length when lower-cased; slice the original instead
+        words = tuple(text[s:e].lower() for s, e in spans)
+    keys = _KEYS
+    return Tokens(starts, ends, words, tuple([keys[w] for w in words]))
+
+
+def _split_contractions(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """"didn't" is tokenized "didn", "t": make it "did", "n't"."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if (out and e - s == 1 and text[s] in "tT" and s >= 2 and text[s - 1] in "'’"
+                and text[s - 2] in "nN" and out[-1][1] == s - 1 and out[-1][1] - out[-1][0] > 1):
+            prev_s, prev_e = out.pop()
+            out.append((prev_s, prev_e - 1))
+            out.append((prev_e - 1, e))
+        else:
+            out.append((s, e))
+    return out
