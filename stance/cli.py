@@ -78,16 +78,16 @@ def score(
     model: ModelOption = None,
 ) -> None:
     """Score articles: stance index, posture, signals, actors and evidence."""
-    from .classifier import Classifier
-    from .corpus import expand_paths, read_corpus, score_corpus
+    from .corpus import expand_paths, load_classifier, read_corpus, score_corpus
     from .progress import Progress
     from .render import print_rich, use_rich
     from .summary import SummaryWriter
 
     if not paths and input is None:
         _fail(StanceError("no articles given", "name article files, folders or globs, or --input corpus.jsonl"))
+    rules_arg, model_arg = (str(rules) if rules else None), (str(model) if model else None)
     try:
-        Classifier.load(rules, model, notify=_notice)  # fail fast on bad rules or model, rebuild notice once
+        load_classifier(rules_arg, model_arg, notify=_notice)  # fail fast on bad rules or model
         items = list(expand_paths(paths or []))
         single = len(items) == 1 and input is None
         if format is ReportFormat.html and not single:
@@ -97,8 +97,7 @@ def score(
         _fail(exc)
     stream = items if input is None else read_corpus(input)
     rich_view = single and format is ReportFormat.text and use_rich()
-    fmt = "none" if rich_view else format.value
-    rules_arg, model_arg = (str(rules) if rules else None), (str(model) if model else None)
+    fmt = "report" if rich_view else format.value
     progress = Progress(enabled=not single)
     ok = failed = 0
     first = True
@@ -116,9 +115,7 @@ def score(
             if writer:
                 writer.add(outcome.summary)
             if rich_view:
-                from .documents import read_document
-
-                print_rich([Classifier.load(rules, model).score_document(read_document(items[0].path))])
+                print_rich([outcome.report])
             elif format is ReportFormat.json and not single:
                 typer.echo(("" if first else ",\n") + outcome.rendered, nl=False)
             elif format in (ReportFormat.text, ReportFormat.markdown) and not first:

@@ -15,7 +15,6 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ class Outcome:
     rendered: str | None  # the article in the requested format
     summary: dict[str, Any] | None
     error: str | None
+    report: Any = None  # the ArticleReport itself, for format "report" (in-process use)
 
 
 def expand_paths(paths: Sequence[str]) -> Iterator[Item]:
@@ -96,11 +96,17 @@ def read_corpus(path: Path) -> Iterator[Item]:
                        date=obj.get("date"))
 
 
-@lru_cache(maxsize=4)
-def _classifier(rules: str | None, model: str | None) -> Any:
-    from .classifier import Classifier
+_LOADED: dict[tuple[str | None, str | None], Any] = {}
 
-    return Classifier.load(rules, model)
+
+def load_classifier(rules: str | None, model: str | None, notify: Callable[[str], None] | None = None) -> Any:
+    """The classifier for these rules and model, loaded once per process."""
+    key = (rules, model)
+    if key not in _LOADED:
+        from .classifier import Classifier
+
+        _LOADED[key] = Classifier.load(rules, model, notify=notify)
+    return _LOADED[key]
 
 
 def summary_row(item_id: str, date: str | None, report: Any) -> dict[str, Any]:
@@ -122,15 +128,16 @@ def score_item(item: Item, fmt: str = "json", rules: str | None = None, model: s
             doc = read_document(item.path)
         else:
             doc = parse_document((item.text or "").encode("utf-8"), item.id)
-        clf = _classifier(rules, model)
+        clf = load_classifier(rules, model)
         report = clf.score_text(doc.text, item.title if item.title is not None else doc.title, item.id)
     except StanceError as exc:
         return Outcome(item.id, item.date, None, None, str(exc))
     renderers: dict[str, Callable[[Any], str]] = {
         "json": lambda r: json.dumps(r.to_dict(), ensure_ascii=False, indent=2), "jsonl": render_jsonl,
-        "text": render_text, "markdown": render_markdown, "html": render_html, "none": lambda r: "",
+        "text": render_text, "markdown": render_markdown, "html": render_html, "report": lambda r: "",
     }
-    return Outcome(item.id, item.date, renderers[fmt](report), summary_row(item.id, item.date, report), None)
+    return Outcome(item.id, item.date, renderers[fmt](report), summary_row(item.id, item.date, report), None,
+                   report if fmt == "report" else None)
 
 
 def _score_chunk(args: tuple[list[Item], str, str | None, str | None]) -> list[Outcome]:
@@ -157,7 +164,7 @@ def score_corpus(items: Iterable[Item], fmt: str, jobs: int = 1, rules: str | No
         return
     import multiprocessing
 
-    _classifier(rules, model)  # load once here; forked workers inherit it
+    load_classifier(rules, model)  # load once here; forked workers inherit it
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     pending: deque[Any] = deque()
     with ctx.Pool(jobs) as pool:
