@@ -192,17 +192,19 @@ def train(
 ) -> None:
     """Train the stance model; print grouped cross-validation; write model and card."""
     from .labels import read_labels
+    from .model import ensure_writable
     from .render_metrics import render_stance_metrics
     from .resources import default_model_path, default_rules_dir
     from .rulebook import load_rulebook
     from .train import train as fit
 
+    target = out if out is not None else default_model_path()
     try:
         label_set = read_labels(labels)
         rulebook = load_rulebook(rules if rules is not None else default_rules_dir())
+        ensure_writable(target)  # before training, so a bad --out costs no training run
         typer.echo(f"training on {len(label_set.sentences)} sentences from {len(label_set.files)} file(s)", err=True)
         result = fit(label_set, rulebook, folds, progress=lambda m: typer.echo(f"  {m}", err=True))
-        target = out if out is not None else default_model_path()
         result.model.save(target, result.card)
     except StanceError as exc:
         _fail(exc)

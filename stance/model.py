@@ -139,6 +139,14 @@ class StanceModel:
         self.card, self.path = card, str(path)
 
 
+def ensure_writable(path: Path) -> None:
+    """Raise OSError now if a model cannot be written at `path` later."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    probe = path.with_name(f".{path.name}.{os.getpid()}.probe")
+    probe.write_bytes(b"")
+    probe.unlink()
+
+
 def load_model(path: str | Path) -> StanceModel:
     """Load a model after checking it against its card."""
     path = Path(path)
@@ -167,8 +175,8 @@ def load_model(path: str | Path) -> StanceModel:
                 card=card, path=str(path),
             )
             classes = tuple(int(c) for c in data["classes"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"{path}: corrupt model file ({exc})", "retrain with 'stance train'") from None
+    except Exception as exc:  # any failure to read the arrays means the file is not a model
+        raise ModelError(f"{path}: corrupt model file ({type(exc).__name__}: {exc})", "retrain with 'stance train'") from None
     if classes != CLASSES or model.coef.shape != (3, len(model.vocabulary)) or model.idf.shape != (len(model.vocabulary),):
         raise ModelError(f"{path}: inconsistent model arrays", "retrain with 'stance train'")
     return model

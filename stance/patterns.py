@@ -29,6 +29,7 @@ REGEX_TIMEOUT = 0.02
 # Inputs that make backtracking regexes blow up; a regex that cannot finish
 # on them within REGEX_TIMEOUT is refused when the rules are loaded.
 REGEX_PROBES = ("a" * 64 + "!", "word " * 40 + "!", "a, " * 60 + "!", "1" * 64 + "x")
+MAX_OWN_PROBES = 12
 
 _PATTERN_WORD = re.compile(r"[^\W_]+?(?=n['’]t\b)|n['’]t\b|=?[^\W_]+\*?|\S")
 
@@ -128,7 +129,8 @@ def compile_regex(source: str) -> RegexPattern:
         raise ValueError(f"invalid regex: {exc}") from None
     if compiled.search("") is not None:
         raise ValueError("regex matches the empty string, so it would fire on every sentence")
-    for probe in REGEX_PROBES:
+    own = sorted({c for c in source if c.isalnum()})[:MAX_OWN_PROBES]  # runs of the pattern's own letters
+    for probe in (*REGEX_PROBES, *(c * 64 + "\x00" for c in own)):
         try:
             compiled.search(probe, timeout=REGEX_TIMEOUT)
         except TimeoutError:
