@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from .actors import ActorMatcher, attribute, clause_ids, subject
@@ -64,7 +63,9 @@ class Classifier:
                 attributed = []
                 for h in hits:
                     i, j = _token_span(toks, h.start - start, h.end - start)
-                    attributed.append(replace(h, actor=attribute(mentions, i, j, clauses[i], running)))
+                    actor = attribute(mentions, i, j, clauses[i], running)
+                    attributed.append(SignalHit(h.rule, h.category, h.text, h.start, h.end, h.pattern, h.weight,
+                                                h.negated, actor))
                 hits = tuple(attributed)
             scored.append((hits, tuple(dict.fromkeys(m.actor for m in mentions))))
             rows.append(self.model.feature_ids(toks.keys, hits))

@@ -275,17 +275,19 @@ def rules_check(
     folder: Annotated[Optional[Path], typer.Argument(help="Rule folder (default: shipped rules).")] = None,
 ) -> None:
     """Validate rule files; print every problem as file:line:col."""
+    from .errors import RuleError
     from .resources import default_rules_dir
-    from .rulebook import check_rules, load_rulebook
+    from .rulebook import load_rulebook
 
     root = folder if folder is not None else default_rules_dir()
-    problems = check_rules(root)
-    for p in problems:
-        typer.echo(str(p))
-    if problems:
-        typer.echo(f"{len(problems)} problem(s)", err=True)
-        raise typer.Exit(EXIT_PROBLEMS)
-    typer.echo(f"{len(load_rulebook(root).rules)} rules OK in {root}")
+    try:
+        rulebook = load_rulebook(root)
+    except RuleError as exc:
+        for p in exc.problems:
+            typer.echo(str(p))
+        typer.echo(f"{len(exc.problems)} problem(s)", err=True)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    typer.echo(f"{len(rulebook.rules)} rules OK in {root}")
 
 
 def _rulebook(folder: Optional[Path]):

@@ -21,21 +21,31 @@ NEGATION_REACH = 3
 NEGATORS = frozenset({"not", "no", "never", "without", "noth", "neither", "nor", "none"})
 
 
+UNIGRAM, BIGRAM, NEGATED, SIGNAL, RULE = "k:", "b:", "n:", "s:", "r:"
+
+
 def word_features(key: str) -> list[str]:
     """Features of one word key on its own."""
-    return [f"k:{key}"]
+    return [UNIGRAM + key]
+
+
+def negated_positions(keys: Sequence[str]) -> list[int]:
+    """Indices of keys within NEGATION_REACH after a negator."""
+    out: list[int] = []
+    reach = 0
+    for i, k in enumerate(keys):
+        if reach:
+            out.append(i)
+            reach -= 1
+        if k in NEGATORS:
+            reach = NEGATION_REACH
+    return out
 
 
 def context_features(keys: Sequence[str]) -> list[str]:
     """Features that depend on a word's neighbours: bigrams and negation."""
-    feats = [f"b:{a} {b}" for a, b in zip(keys, keys[1:])]
-    reach = 0
-    for k in keys:
-        if reach:
-            feats.append(f"n:{k}")
-            reach -= 1
-        if k in NEGATORS:
-            reach = NEGATION_REACH
+    feats = [f"{BIGRAM}{a} {b}" for a, b in zip(keys, keys[1:])]
+    feats += [NEGATED + keys[i] for i in negated_positions(keys)]
     return feats
 
 
@@ -43,11 +53,61 @@ def hit_features(hits: Iterable[SignalHit]) -> list[str]:
     """One feature per signal category and per rule that fired."""
     feats: list[str] = []
     for h in hits:
-        feats.append(f"s:{h.category}")
-        feats.append(f"r:{h.rule}:{h.category}")
+        feats.append(SIGNAL + h.category)
+        feats.append(f"{RULE}{h.rule}:{h.category}")
     return feats
 
 
 def sentence_features(keys: Sequence[str], hits: Iterable[SignalHit]) -> list[str]:
     """All feature names of one sentence (training path)."""
     return [f for k in keys for f in word_features(k)] + context_features(keys) + hit_features(hits)
+
+
+class FeatureLookup:
+    """The scoring path: feature columns found by dictionary look-ups on keys,
+    without building feature-name strings. Built from a fitted vocabulary of
+    the names above; `ids` gives the same columns as `sentence_features`
+    would (tested against the scikit-learn pipeline)."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.uni: dict[str, int] = {}
+        self.bi: dict[str, dict[str, int]] = {}
+        self.neg: dict[str, int] = {}
+        self.signal: dict[str, int] = {}
+        self.rule: dict[tuple[str, str], int] = {}
+        for name, i in vocabulary.items():
+            kind, rest = name[:2], name[2:]
+            if kind == UNIGRAM:
+                self.uni[rest] = i
+            elif kind == BIGRAM:
+                a, b = rest.split(" ", 1)
+                self.bi.setdefault(a, {})[b] = i
+            elif kind == NEGATED:
+                self.neg[rest] = i
+            elif kind == SIGNAL:
+                self.signal[rest] = i
+            elif kind == RULE:
+                rule, category = rest.rsplit(":", 1)
+                self.rule[(rule, category)] = i
+
+    def ids(self, keys: Sequence[str], hits: Iterable[SignalHit]) -> list[int]:
+        uni, bi, neg = self.uni, self.bi, self.neg
+        out = {i for i in map(uni.get, keys) if i is not None}
+        for a, b in zip(keys, keys[1:]):
+            following = bi.get(a)
+            if following is not None:
+                i = following.get(b)
+                if i is not None:
+                    out.add(i)
+        for p in negated_positions(keys):
+            i = neg.get(keys[p])
+            if i is not None:
+                out.add(i)
+        for h in hits:
+            i = self.signal.get(h.category)
+            if i is not None:
+                out.add(i)
+            i = self.rule.get((h.rule, h.category))
+            if i is not None:
+                out.add(i)
+        return list(out)

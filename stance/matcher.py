@@ -22,6 +22,8 @@ from .tokens import Tokens, tokenize
 # Characters between two words that end a negation scope.
 SCOPE_BREAKS = frozenset(",;:.!?()[]—–“”\"")
 _PREFIX_INDEX_LEN = 3  # patterns.MIN_PREFIX: every `*` word has at least this many letters
+# Words whose starting trie nodes are remembered; cleared when full so memory stays bounded.
+ROOT_CACHE_LIMIT = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,7 @@ class Matcher:
         self._root = _Node()
         self._root_exact: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by key
         self._root_prefix: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by first letters
+        self._root_cache: dict[str, tuple[_Node, ...]] = {}
         # phrase id -> what it triggers: (rule, description, near term ids or None)
         self._triggers: dict[int, list[_Trigger]] = defaultdict(list)
         self._regexes: list[tuple[Rule, RegexPattern]] = []
@@ -172,22 +175,32 @@ class Matcher:
         node.ends.append(pid)
         return pid
 
+    def _roots(self, word: str, key: str) -> tuple[_Node, ...]:
+        """Trie nodes a phrase can start from at this word (depends on the word only: cached)."""
+        nodes = self._root_cache.get(word)
+        if nodes is None:
+            found = []
+            node = self._root.keys.get(key)
+            if node is not None:
+                found.append(node)
+            found.extend(nd for v, nd in self._root_exact.get(key, ()) if word == v)
+            found.extend(nd for v, nd in self._root_prefix.get(word[:_PREFIX_INDEX_LEN], ()) if word.startswith(v))
+            nodes = tuple(found)
+            if len(self._root_cache) >= ROOT_CACHE_LIMIT:
+                self._root_cache.clear()
+            self._root_cache[word] = nodes
+        return nodes
+
     def _occurrences(self, toks: Tokens) -> dict[int, list[tuple[int, int]]]:
         """Every indexed phrase found in the tokens, as token spans."""
         occ: dict[int, list[tuple[int, int]]] = {}
         words, keys = toks.words, toks.keys
         n = len(words)
-        root_keys, root_exact, root_prefix = self._root.keys, self._root_exact, self._root_prefix
+        cache, roots = self._root_cache, self._roots
         for i in range(n):
-            word, key = words[i], keys[i]
-            node = root_keys.get(key)
-            frontier = [node] if node is not None else []
-            exact = root_exact.get(key)
-            if exact:
-                frontier.extend(nd for v, nd in exact if word == v)
-            prefixed = root_prefix.get(word[:_PREFIX_INDEX_LEN])
-            if prefixed:
-                frontier.extend(nd for v, nd in prefixed if word.startswith(v))
+            frontier = cache.get(words[i])
+            if frontier is None:
+                frontier = roots(words[i], keys[i])
             if not frontier:
                 continue
             k = i + 1
@@ -195,7 +208,11 @@ class Matcher:
                 following = []
                 for node in frontier:
                     for pid in node.ends:
-                        occ.setdefault(pid, []).append((i, k))
+                        spans = occ.get(pid)
+                        if spans is None:
+                            occ[pid] = [(i, k)]
+                        else:
+                            spans.append((i, k))
                     if k < n:
                         nxt = node.keys.get(keys[k])
                         if nxt is not None:
@@ -250,14 +267,29 @@ class Matcher:
         raws: list[_Raw] = []
         starts, ends = toks.starts, toks.ends
         seen_near: set[int] = set()
+        triggers = self._triggers
         for pid, spans in occ.items():
-            for rule, desc, near in self._triggers.get(pid, ()):
+            for rule, desc, near in triggers.get(pid, ()):
                 if near is None:
                     raws.extend(_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans)
-                elif id(near) not in seen_near:
-                    seen_near.add(id(near))
-                    for i, j, terms in _near(near, occ):
-                        raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1], terms))
+                    continue
+                key = id(near)
+                if key in seen_near:
+                    continue
+                seen_near.add(key)
+                for terms in near.term_sets:  # every term must be present: cheap check first
+                    if terms.isdisjoint(occ):
+                        break
+                else:
+                    for i, j, parts in _near(near, occ):
+                        raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1], parts))
+        if self._regexes:
+            raws.extend(self._regex_hits(text, toks))
+        return raws
+
+    def _regex_hits(self, text: str, toks: Tokens) -> list[_Raw]:
+        raws = []
+        starts = toks.starts
         for rule, rx in self._regexes:
             try:
                 found = list(rx.compiled.finditer(text, timeout=REGEX_TIMEOUT))

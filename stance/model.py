@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
-from .features import context_features, hit_features, word_features
+from .features import FeatureLookup
 from .matcher import SignalHit
 
 MODEL_FORMAT = "stance-linear/1"
@@ -47,36 +47,13 @@ class StanceModel:
     intercept: np.ndarray  # (3,)
     card: dict[str, Any] = field(default_factory=dict)
     path: str = ""
-    _word_cache: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
-
-    # Bound the per-word cache so memory stays flat on endless streams.
-    WORD_CACHE_LIMIT = 100_000
-
-    def _word_ids(self, word: str) -> tuple[int, ...]:
-        ids = self._word_cache.get(word)
-        if ids is None:
-            vocab = self.vocabulary
-            ids = tuple(i for f in word_features(word) if (i := vocab.get(f)) is not None)
-            if len(self._word_cache) >= self.WORD_CACHE_LIMIT:
-                self._word_cache.clear()
-            self._word_cache[word] = ids
-        return ids
+    _lookup: FeatureLookup | None = field(default=None, repr=False)
 
     def feature_ids(self, keys: Sequence[str], hits: Sequence[SignalHit]) -> list[int]:
         """Distinct feature columns present in one sentence (binary features)."""
-        vocab = self.vocabulary
-        ids: set[int] = set()
-        for k in keys:
-            ids.update(self._word_ids(k))
-        for f in context_features(keys):
-            i = vocab.get(f)
-            if i is not None:
-                ids.add(i)
-        for f in hit_features(hits):
-            i = vocab.get(f)
-            if i is not None:
-                ids.add(i)
-        return list(ids)
+        if self._lookup is None:
+            self._lookup = FeatureLookup(self.vocabulary)
+        return self._lookup.ids(keys, hits)
 
     def predict_proba(self, rows: Sequence[list[int]]) -> np.ndarray:
         """Class probabilities (away, neutral, toward) for feature-id rows."""
