@@ -15,6 +15,7 @@ from .conftest import RULES, run_cli
 RULEBOOK = load_rulebook(RULES)
 MATCHER = Matcher(RULEBOOK)
 CASES = example_cases(RULEBOOK.rules)
+ATTRIBUTION = yaml.safe_load((Path(__file__).parent / "data" / "attribution.yaml").read_text(encoding="utf-8"))
 NEGATION = yaml.safe_load((Path(__file__).parent / "data" / "negation.yaml").read_text(encoding="utf-8"))
 
 
@@ -110,3 +111,17 @@ def test_rules_check_cli_passes_on_shipped_rules():
     proc = run_cli("rules", "check", str(RULES))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "rules OK" in proc.stdout
+
+
+@pytest.mark.parametrize("row", ATTRIBUTION, ids=[r["text"][:40] for r in ATTRIBUTION])
+def test_actor_attribution(classifier, row):
+    scored = classifier.score_sentences([row["text"]])[0]
+    hits = [h for h in scored.signals if h.rule == row["rule"]]
+    assert hits, [h.rule for h in scored.signals]
+    assert {h.actor for h in hits} == {row["actor"]}
+
+
+def test_running_subject_carries_to_the_next_sentence(classifier):
+    report = classifier.score_text("Minsk released three prisoners on Monday. He stressed that talks could follow.")
+    talks = [h for h in report.sentences[1].signals if h.category == "deescalation"]
+    assert talks and all(h.actor == "belarus" for h in talks)
