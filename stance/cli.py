@@ -13,11 +13,12 @@ from . import __version__
 from .errors import ProblemsError, StanceError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signals and stance in diplomatic news.")
-rules_app = typer.Typer(no_args_is_help=True, help="Check, test and list rule files.")
+rules_app = typer.Typer(no_args_is_help=True, help="Check, test, list and review rule files.")
 app.add_typer(rules_app, name="rules")
 
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
+EXIT_PARTIAL = 3  # a corpus run where some articles could not be scored
 
 
 class Format(str, Enum):
@@ -32,8 +33,6 @@ class ReportFormat(str, Enum):
     markdown = "markdown"
     html = "html"
 
-
-EXIT_PARTIAL = 3
 
 
 def _fail(exc: StanceError) -> NoReturn:

@@ -1,0 +1,25 @@
+"""The pure-Python metrics agree with scikit-learn's."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+from stance.metrics import stance_metrics
+
+
+def test_stance_metrics_match_sklearn():
+    rng = random.Random(3)
+    gold = [rng.choice((-1, 0, 1)) for _ in range(300)]
+    pred = [g if rng.random() < 0.6 else rng.choice((-1, 0, 1)) for g in gold]
+    ours = stance_metrics(gold, pred)
+    assert ours["macro_f1"] == pytest.approx(f1_score(gold, pred, average="macro"), abs=1e-3)
+    assert ours["accuracy"] == pytest.approx(accuracy_score(gold, pred), abs=1e-4)
+    p, r, f, support = precision_recall_fscore_support(gold, pred, labels=[-1, 0, 1])
+    for k, name in enumerate(("away", "neutral", "toward")):
+        assert ours["per_class"][name]["precision"] == pytest.approx(p[k], abs=1e-4)
+        assert ours["per_class"][name]["recall"] == pytest.approx(r[k], abs=1e-4)
+        assert ours["per_class"][name]["support"] == support[k]
+    assert ours["confusion"]["rows_gold_columns_predicted"] == confusion_matrix(gold, pred, labels=[-1, 0, 1]).tolist()
