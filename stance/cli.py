@@ -210,7 +210,10 @@ def train(
     except OSError as exc:
         _fail(StanceError(f"{exc.filename or target}: cannot write the model ({exc.strerror})", "choose a writable --out path"))
     if result.cv:
-        typer.echo(render_stance_metrics(result.cv, f"grouped {result.cv['folds']}-fold cross-validation"))
+        cv = result.cv
+        typer.echo(render_stance_metrics(cv, f"grouped {cv['folds']}-fold cross-validation"))
+        typer.echo(f"  neutral offset {cv['neutral_offset']:.1f} chosen on the out-of-fold predictions "
+                   f"(macro-F1 without it: {cv['without_offset']['macro_f1']:.3f})")
     typer.echo(f"wrote {target} and its card")
 
 

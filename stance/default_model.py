@@ -80,7 +80,7 @@ def rebuild_default_model(target: Path) -> StanceModel:
     if not labels:
         raise ModelError(f"no shipped labels in {default_labels_dir()} to rebuild the default model",
                          "reinstall stance, or train one with 'stance train LABELS... --out PATH'")
-    result = train(read_labels(labels), load_rulebook(default_rules_dir()), folds=0)
+    result = train(read_labels(labels), load_rulebook(default_rules_dir()))  # as `stance train` builds it
     try:
         result.model.save(target, result.card)
     except OSError as exc:

@@ -32,7 +32,10 @@ def test_fast_scorer_equals_the_fitted_sklearn_pipeline(small_training):
     matcher = Matcher(rulebook)
     feats = _features(labels.sentences, matcher)
     pipe = _pipeline().fit(feats, np.array([s.stance for s in labels.sentences]))
-    expected = pipe.predict_proba(feats)  # columns in classes_ order: -1, 0, 1
+    logits = pipe.decision_function(feats)  # columns in classes_ order: -1, 0, 1
+    logits[:, 1] += result.card["classifier"]["neutral_offset"]
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
     rows = [result.model.feature_ids(tokenize(s.text).keys, matcher.match(s.text).hits) for s in labels.sentences]
     np.testing.assert_allclose(result.model.predict_proba(rows), expected, atol=1e-9)
 
