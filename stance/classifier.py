@@ -31,6 +31,7 @@ class Classifier:
         self.rulebook = rulebook
         self.matcher = Matcher(rulebook)
         self.actors = ActorMatcher(rulebook.actors)
+        self._actor_names = {a.id: a.name for a in rulebook.actors}
         self.model = model
 
     @classmethod
@@ -71,7 +72,7 @@ class Classifier:
             rows.append(self.model.feature_ids(toks.keys, hits))
             if carry_actor:
                 running = subject(mentions) or running
-        probs = self.model.predict_proba(rows)
+        probs = self.model.predict_proba(rows).tolist()
         return [sentence_score(i, start, end, text, probs[i], hits, actors)
                 for i, ((start, end, text), (hits, actors)) in enumerate(zip(spans, scored))]
 
@@ -84,7 +85,7 @@ class Classifier:
         spans = [(s.start, s.end, s.text) for s in segment(text)]
         scores = self._score(spans, carry_actor=True)
         return build_report(source, plain_title(text) if title is None else title, scores, self._model_name(),
-                            {a.id: a.name for a in self.rulebook.actors})
+                            self._actor_names)
 
     def score_document(self, doc: Document) -> ArticleReport:
         return self.score_text(doc.text, doc.title, doc.source)

@@ -141,8 +141,8 @@ class Matcher:
                     spec = _NearSpec(terms, pattern.within, pattern.ordered, tuple(frozenset(t) for t in terms))
                     trigger = (rule, pattern.describe(), spec)
                     # Every term must be present, so one term can trigger the check:
-                    # the last, usually the object ("prisoners"), rarer than the verb.
-                    for pid in set(terms[-1]):
+                    # the one least likely to occur (see _trigger_term).
+                    for pid in set(terms[_trigger_term(pattern.terms)]):
                         self._triggers[pid].append(trigger)
                 else:
                     self._regexes.append((rule, pattern))
@@ -311,8 +311,9 @@ class Matcher:
 
     def _negation_scopes(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, int, int]]:
         """Scopes as (cue start, cue end, first token, one past last token)."""
-        pseudo = [span for pid in self._pseudo for span in occ.get(pid, ())]
-        stops = {i for pid in self._terminate for i, _ in occ.get(pid, ())}
+        present = occ.keys()
+        pseudo = [span for pid in present & self._pseudo for span in occ[pid]]
+        stops = {i for pid in present & self._terminate for i, _ in occ[pid]}
         starts, ends = toks.starts, toks.ends
         n = len(starts)
 
@@ -320,9 +321,9 @@ class Matcher:
             return any(c in SCOPE_BREAKS for c in text[ends[k - 1]:starts[k]])
 
         scopes: list[tuple[int, int, int, int]] = []
-        for direction, pids in ((1, self._forward), (-1, self._backward)):
-            for pid in pids:
-                for ci, cj in occ.get(pid, ()):
+        for direction, cues in ((1, self._forward), (-1, self._backward)):
+            for pid in sorted(present & cues):
+                for ci, cj in occ[pid]:
                     if any(pi < cj and pj > ci for pi, pj in pseudo):
                         continue
                     if direction == 1:
@@ -362,6 +363,26 @@ def _longest_per_rule(raws: list[_Raw]) -> list[_Raw]:
             continue
         kept.append(raw)
     return kept
+
+
+# Words in nearly every sentence: a near term made of them ("accused ... of")
+# is a poor trigger for the near check.
+FUNCTION_WORDS = frozenset(
+    "a an the of to on upon in at for by with from and or but as is are was were be been has have had it its "
+    "that this these those which who not no".split()
+)
+
+
+def _trigger_term(terms: tuple[tuple[Phrase, ...], ...]) -> int:
+    """Index of the term to trigger a near check on: fewest function words,
+    then fewest alternatives; ties go to the last term (usually the object,
+    rarer than the verb)."""
+    def cost(k: int) -> tuple[int, int, int]:
+        alternatives = terms[k]
+        common = sum(1 for p in alternatives if p.words[0].value in FUNCTION_WORDS)
+        return (common, len(alternatives), -k)
+
+    return min(range(len(terms)), key=cost)
 
 
 def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:

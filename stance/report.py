@@ -118,8 +118,8 @@ class ArticleReport:
 
 def sentence_score(index: int, start: int, end: int, text: str, probs: Sequence[float],
                    hits: tuple[SignalHit, ...], actors: tuple[str, ...] = ()) -> SentenceScore:
-    away, neutral, toward = (float(p) for p in probs)
-    best = max(range(3), key=lambda k: probs[k])
+    away, neutral, toward = probs
+    best = 2 if toward >= away and toward >= neutral else 0 if away >= neutral else 1
     return SentenceScore(index, start, end, text, CLASSES[best], toward - away, (away, neutral, toward), hits, actors)
 
 
@@ -150,10 +150,10 @@ def build_report(source: str, title: str, sentences: Sequence[SentenceScore], mo
     stance = estimate([s.score for s in sentences], [max(s.probabilities) for s in sentences])
     present = [{h.category for h in s.signals} for s in sentences]
     counts = {c: sum(1 for p in present if c in p) for c in SIGNALS}
-    evidence: dict[str, tuple[Evidence, ...]] = {}
-    for cat in SIGNALS:
-        found = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals if h.category == cat]
-        if found:
-            evidence[cat] = _strongest(found, sentences, EVIDENCE_PER_SIGNAL)
+    by_category: dict[str, list[Evidence]] = {}
+    for s in sentences:
+        for h in s.signals:
+            by_category.setdefault(h.category, []).append(Evidence(s.index, h, s.text))
+    evidence = {c: _strongest(by_category[c], sentences, EVIDENCE_PER_SIGNAL) for c in SIGNALS if c in by_category}
     return ArticleReport(source, title, tuple(sentences), stance, posture(stance.index, counts), counts, evidence,
                          _actor_summaries(sentences, actor_names or {}), model)
