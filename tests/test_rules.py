@@ -125,3 +125,18 @@ def test_running_subject_carries_to_the_next_sentence(classifier):
     report = classifier.score_text("Minsk released three prisoners on Monday. He stressed that talks could follow.")
     talks = [h for h in report.sentences[1].signals if h.category == "deescalation"]
     assert talks and all(h.actor == "belarus" for h in talks)
+
+
+def test_flip_turns_a_negated_hit_into_its_opposite(tmp_path):
+    """The shipped rules veto (the labels do not mark refusals as escalation);
+    an analyst's rule may flip instead."""
+    shutil.copytree(RULES, tmp_path / "rules")
+    talks = tmp_path / "rules" / "deescalation.yaml"
+    text = talks.read_text(encoding="utf-8")
+    start = text.index("  - id: deescalation.talks")
+    end = text.index("  - id:", start + 10)
+    talks.write_text(text[:start] + text[start:end].replace("negation: veto", "negation: flip") + text[end:], encoding="utf-8")
+    hits = Matcher(load_rulebook(tmp_path / "rules")).match("The minister refused to hold talks with Baku.").hits
+    flipped = [h for h in hits if h.rule == "deescalation.talks"]
+    assert flipped and flipped[0].category == "escalation" and flipped[0].negated
+    assert flipped[0].text == "refused to hold talks"
