@@ -42,6 +42,9 @@ _TERMINAL = (".", "!", "?", "…", ":", "”", "\"", "’", "'", ")")
 # A line at least this long that does not end a sentence is taken to be
 # wrapped, and joined to the next line (72-column wrapping leaves ~60+).
 WRAPPED_LINE_CHARS = 60
+# Share of capitalised words from which a line reads as a headline (Title Case
+# capitalises all but short function words; prose a few names).
+HEADLINE_CAPITALISED = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,15 @@ def _continues(line: str, next_line: str) -> bool:
     following = next_line.strip()
     if not following or _BULLET.match(next_line) or line.endswith(_TERMINAL):
         return False
-    return following[0].islower() or len(line) >= WRAPPED_LINE_CHARS
+    if following[0].islower():
+        return True
+    return len(line) >= WRAPPED_LINE_CHARS and not _is_headline(line)
+
+
+def _is_headline(line: str) -> bool:
+    """Title Case: most words capitalised, as headlines are and wrapped prose is not."""
+    words = [w for w in line.split() if w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= HEADLINE_CAPITALISED * len(words)
 
 
 def _is_abbreviation(block: str, stop: int) -> bool:
