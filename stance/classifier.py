@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .actors import ActorMatcher, attribute, clause_ids, subject
 from .documents import Document, plain_title
+from .features import negated_categories
 from .matcher import Matcher, SignalHit
 from .default_model import Notify, check_user_model, load_default_model
 from .model import StanceModel, load_model
@@ -57,7 +58,8 @@ class Classifier:
         running: str | None = None
         for start, _, text in spans:
             toks = tokenize(text)
-            hits = self.matcher.match(text, start, toks).hits
+            result = self.matcher.match(text, start, toks)
+            hits = result.hits
             mentions = self.actors.mentions(text, toks)
             if hits and mentions or hits and running:
                 clauses = clause_ids(text, toks)
@@ -69,7 +71,7 @@ class Classifier:
                                                 h.negated, actor))
                 hits = tuple(attributed)
             scored.append((hits, tuple(dict.fromkeys(m.actor for m in mentions))))
-            rows.append(self.model.feature_ids(toks.keys, hits))
+            rows.append(self.model.feature_ids(toks.keys, hits, negated_categories(result)))
             if carry_actor:
                 running = subject(mentions) or running
         probs = self.model.predict_proba(rows).tolist()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .classifier import Classifier
+from .features import negated_categories
 from .matcher import SignalHit, Suppressed
 from .report import SentenceScore
 from .tokens import tokenize
@@ -34,6 +35,7 @@ class Explanation:
 def explain(clf: Classifier, sentence: str, top: int = TOP_FEATURES) -> Explanation:
     score = clf.score_sentences([sentence])[0]
     toks = tokenize(sentence)
-    suppressed = clf.matcher.match(sentence, 0, toks).suppressed
-    ids = clf.model.feature_ids(toks.keys, score.signals)
+    result = clf.matcher.match(sentence, 0, toks)
+    ids = clf.model.feature_ids(toks.keys, score.signals, negated_categories(result))
+    suppressed = result.suppressed
     return Explanation(score, suppressed, tuple(clf.model.contributions(ids)[:top]))

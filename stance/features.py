@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .matcher import SignalHit
+from .matcher import MatchResult, SignalHit
 
 # Keys after a negator that are marked as negated ("did not release").
 NEGATION_REACH = 3
 NEGATORS = frozenset({"not", "no", "never", "without", "noth", "neither", "nor", "none"})
 
 
-UNIGRAM, BIGRAM, NEGATED, SIGNAL, RULE = "k:", "b:", "n:", "s:", "r:"
+UNIGRAM, BIGRAM, NEGATED, SIGNAL, RULE, NEGATED_SIGNAL = "k:", "b:", "n:", "s:", "r:", "v:"
 
 
 def word_features(key: str) -> list[str]:
@@ -50,18 +50,25 @@ def context_features(keys: Sequence[str]) -> list[str]:
     return feats
 
 
-def hit_features(hits: Iterable[SignalHit]) -> list[str]:
-    """One feature per signal category and per rule that fired."""
+def hit_features(hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list[str]:
+    """One feature per signal category and per rule that fired, and one per
+    category of a signal phrase that negation removed ("refused to meet")."""
     feats: list[str] = []
     for h in hits:
         feats.append(SIGNAL + h.category)
         feats.append(f"{RULE}{h.rule}:{h.category}")
+    feats.extend(NEGATED_SIGNAL + c for c in negated)
     return feats
 
 
-def sentence_features(keys: Sequence[str], hits: Iterable[SignalHit]) -> list[str]:
+def negated_categories(result: MatchResult) -> list[str]:
+    """Categories of the hits negation removed from a match."""
+    return [s.hit.category for s in result.suppressed if s.by == "negation"]
+
+
+def sentence_features(keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list[str]:
     """All feature names of one sentence (training path)."""
-    return [f for k in keys for f in word_features(k)] + context_features(keys) + hit_features(hits)
+    return [f for k in keys for f in word_features(k)] + context_features(keys) + hit_features(hits, negated)
 
 
 class FeatureLookup:
@@ -76,6 +83,7 @@ class FeatureLookup:
         self.neg: dict[str, int] = {}
         self.signal: dict[str, int] = {}
         self.rule: dict[tuple[str, str], int] = {}
+        self.negated_signal: dict[str, int] = {}
         for name, i in vocabulary.items():
             kind, rest = name[:2], name[2:]
             if kind == UNIGRAM:
@@ -90,8 +98,10 @@ class FeatureLookup:
             elif kind == RULE:
                 rule, category = rest.rsplit(":", 1)
                 self.rule[(rule, category)] = i
+            elif kind == NEGATED_SIGNAL:
+                self.negated_signal[rest] = i
 
-    def ids(self, keys: Sequence[str], hits: Iterable[SignalHit]) -> list[int]:
+    def ids(self, keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list[int]:
         uni, bi, neg = self.uni, self.bi, self.neg
         out = {i for i in map(uni.get, keys) if i is not None}
         for a, b in zip(keys, keys[1:]):
@@ -109,6 +119,10 @@ class FeatureLookup:
             if i is not None:
                 out.add(i)
             i = self.rule.get((h.rule, h.category))
+            if i is not None:
+                out.add(i)
+        for c in negated:
+            i = self.negated_signal.get(c)
             if i is not None:
                 out.add(i)
         return list(out)

@@ -50,10 +50,15 @@ class SignalHit:
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
-    """A hit that a filter removed, and why: the trail `stance explain` shows."""
+    """A hit that a filter removed, and why: the trail `stance explain` shows.
+
+    `by` is "unless" or "negation"; a negated phrase is evidence the model
+    uses ("refused to meet" pulls away from rapprochement).
+    """
 
     hit: SignalHit
     reason: str
+    by: str = "unless"
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,11 +257,12 @@ class Matcher:
                 if cue is not None:
                     cue_text = text[toks.starts[cue[0]]:toks.ends[cue[1] - 1]]
                     if raw.rule.negation == "veto":
-                        suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (veto)"))
+                        suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (veto)", "negation"))
                         continue
                     start = min(raw.start, toks.starts[cue[0]])
                     end = max(raw.end, toks.ends[cue[1] - 1])
-                    suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (flip to {OPPOSITE[raw.rule.category]})"))
+                    suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (flip to {OPPOSITE[raw.rule.category]})",
+                                                 "negation"))
                     hit = SignalHit(raw.rule.id, OPPOSITE[raw.rule.category], text[start:end], start + offset,
                                     end + offset, raw.pattern, raw.rule.weight, negated=True)
             hits.append(hit)
@@ -345,6 +351,8 @@ def _covering_scope(scopes: list[tuple[int, int, int, int]], raw: _Raw) -> tuple
     i, j = raw.i, raw.j
     for ci, cj, s, e in scopes:
         if s <= i < e and (j <= ci or i >= cj):
+            return ci, cj
+        if s == cj and ci < i < cj < j:  # the hit starts inside a forward cue: "refused [to meet]"
             return ci, cj
         if s == cj and raw.terms and i < ci and cj <= j and not any(ti < cj and tj > ci for ti, tj in raw.terms):
             return ci, cj

@@ -126,8 +126,12 @@ class _Checker:
 
     def string(self, node: yaml.Node, what: str, rule_id: str = "") -> str | None:
         value = self.scalar(node)
+        if isinstance(value, bool):
+            self.problem(node, f"{what} must be a string, but YAML reads {node.value!r} as {value}",
+                         f"quote it: \"{node.value}\"", rule_id)
+            return None
         if not isinstance(value, str) or not value.strip():
-            self.problem(node, f"{what} must be a non-empty string", "", rule_id)
+            self.problem(node, f"{what} must be a non-empty string, not {_show(node)}", "", rule_id)
             return None
         return value
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .features import NEGATION_REACH, sentence_features
+from .features import NEGATION_REACH, negated_categories, sentence_features
 from .labels import LabelledSentence, LabelSet
 from .matcher import Matcher
 from .metrics import stance_metrics
@@ -48,7 +48,8 @@ def _features(sentences: Sequence[LabelledSentence], matcher: Matcher) -> list[l
     out = []
     for s in sentences:
         toks = tokenize(s.text)
-        out.append(sentence_features(toks.keys, matcher.match(s.text, 0, toks).hits))
+        result = matcher.match(s.text, 0, toks)
+        out.append(sentence_features(toks.keys, result.hits, negated_categories(result)))
     return out
 
 
@@ -146,7 +147,7 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
         },
         "rules_sha256": rulebook.digest,
         "features": {"word_keys": "snowball stems", "key_ngrams": [1, 2], "negation_reach": NEGATION_REACH,
-                     "rule_hits": True, "n_features": len(model.vocabulary)},
+                     "rule_hits": True, "negated_rule_hits": True, "n_features": len(model.vocabulary)},
         "classifier": {"type": "LogisticRegression", "C": C, "class_weight": "balanced",
                        "neutral_offset": offset},
         "metrics": {"cross_validation": cv},

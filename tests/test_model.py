@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from stance.errors import ModelError
+from stance.features import negated_categories
 from stance.labels import read_labels
 from stance.matcher import Matcher
 from stance.model import card_path, load_model
@@ -36,7 +37,10 @@ def test_fast_scorer_equals_the_fitted_sklearn_pipeline(small_training):
     logits[:, 1] += result.card["classifier"]["neutral_offset"]
     expected = np.exp(logits - logits.max(axis=1, keepdims=True))
     expected /= expected.sum(axis=1, keepdims=True)
-    rows = [result.model.feature_ids(tokenize(s.text).keys, matcher.match(s.text).hits) for s in labels.sentences]
+    rows = []
+    for s in labels.sentences:
+        match = matcher.match(s.text)
+        rows.append(result.model.feature_ids(tokenize(s.text).keys, match.hits, negated_categories(match)))
     np.testing.assert_allclose(result.model.predict_proba(rows), expected, atol=1e-9)
 
 
