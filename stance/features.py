@@ -22,7 +22,10 @@ NEGATION_REACH = 3
 NEGATORS = frozenset({"not", "no", "never", "without", "noth", "neither", "nor", "none"})
 
 
-UNIGRAM, BIGRAM, NEGATED, SIGNAL, RULE, NEGATED_SIGNAL = "k:", "b:", "n:", "s:", "r:", "v:"
+UNIGRAM, BIGRAM, NEGATED = "k:", "b:", "n:"
+SIGNAL, RULE, NEGATED_SIGNAL, PAIR, COUNT = "s:", "r:", "v:", "p:", "c:"
+# Hits of one category counted up to this many (1, 2, 3 or more).
+MAX_COUNT = 3
 
 
 def word_features(key: str) -> list[str]:
@@ -51,12 +54,22 @@ def context_features(keys: Sequence[str]) -> list[str]:
 
 
 def hit_features(hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list[str]:
-    """One feature per signal category and per rule that fired, and one per
-    category of a signal phrase that negation removed ("refused to meet")."""
+    """Features of the rule hits: each category and rule that fired, how many
+    hits per category, which categories fire together (a sentence with both
+    de-escalation and escalation reads differently from one with either), and
+    each category of a signal phrase that negation removed ("refused to meet")."""
+    hits = list(hits)
     feats: list[str] = []
+    counts: dict[str, int] = {}
     for h in hits:
         feats.append(SIGNAL + h.category)
         feats.append(f"{RULE}{h.rule}:{h.category}")
+        counts[h.category] = counts.get(h.category, 0) + 1
+    feats.extend(f"{COUNT}{c}:{min(n, MAX_COUNT)}" for c, n in counts.items())
+    present = sorted(counts)
+    feats.extend(f"{PAIR}{a}&{b}" for i, a in enumerate(present) for b in present[i + 1:])
+    if not present:
+        feats.append(PAIR + "none")
     feats.extend(NEGATED_SIGNAL + c for c in negated)
     return feats
 
@@ -78,12 +91,10 @@ class FeatureLookup:
     would (tested against the scikit-learn pipeline)."""
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.vocabulary = vocabulary  # hit features are few per sentence: looked up by name
         self.uni: dict[str, int] = {}
         self.bi: dict[str, dict[str, int]] = {}
         self.neg: dict[str, int] = {}
-        self.signal: dict[str, int] = {}
-        self.rule: dict[tuple[str, str], int] = {}
-        self.negated_signal: dict[str, int] = {}
         for name, i in vocabulary.items():
             kind, rest = name[:2], name[2:]
             if kind == UNIGRAM:
@@ -93,16 +104,9 @@ class FeatureLookup:
                 self.bi.setdefault(a, {})[b] = i
             elif kind == NEGATED:
                 self.neg[rest] = i
-            elif kind == SIGNAL:
-                self.signal[rest] = i
-            elif kind == RULE:
-                rule, category = rest.rsplit(":", 1)
-                self.rule[(rule, category)] = i
-            elif kind == NEGATED_SIGNAL:
-                self.negated_signal[rest] = i
 
     def ids(self, keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list[int]:
-        uni, bi, neg = self.uni, self.bi, self.neg
+        uni, bi, neg, vocab = self.uni, self.bi, self.neg, self.vocabulary
         out = {i for i in map(uni.get, keys) if i is not None}
         for a, b in zip(keys, keys[1:]):
             following = bi.get(a)
@@ -114,15 +118,5 @@ class FeatureLookup:
             i = neg.get(keys[p])
             if i is not None:
                 out.add(i)
-        for h in hits:
-            i = self.signal.get(h.category)
-            if i is not None:
-                out.add(i)
-            i = self.rule.get((h.rule, h.category))
-            if i is not None:
-                out.add(i)
-        for c in negated:
-            i = self.negated_signal.get(c)
-            if i is not None:
-                out.add(i)
+        out.update(i for i in map(vocab.get, hit_features(hits, negated)) if i is not None)
         return list(out)
