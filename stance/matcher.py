@@ -1,11 +1,12 @@
 """Matching a rulebook against sentences in one pass over the tokens.
 
 Every phrase of every rule (pattern words, near terms, `unless` vetoes,
-negation cues) is indexed by its first word's key, so a sentence costs one
-dictionary look-up per token however many rules there are. Hits then pass
-two filters: `unless` phrases within their window veto a hit, and negation
-scopes (ConText: a cue opens a scope forward or backward that ends at a
-termination word, punctuation or the window) veto, flip or leave it.
+negation cues) lives in one token trie, so a sentence costs one walk
+however many rules there are; a near pattern is checked only when its
+rarest-looking term occurs. Hits then pass two filters: `unless` phrases
+within their window veto a hit, and negation scopes (ConText: a cue opens a
+scope forward or backward that ends at a termination word, punctuation or
+the window) veto, flip or leave it.
 """
 
 from __future__ import annotations
