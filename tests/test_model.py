@@ -95,3 +95,14 @@ def test_missing_and_corrupt_models_give_clear_errors(tmp_path):
     bad.write_bytes(b"not a model")
     with pytest.raises(ModelError, match="card"):
         load_model(bad)
+
+
+def test_shipped_model_was_trained_on_the_shipped_rules_and_labels():
+    """Editing rules or labels without retraining leaves the default model stale."""
+    from stance.labels import labels_sha256
+    from stance.rulebook import rules_digest
+
+    card = json.loads((ROOT / "models" / "stance-model.card.json").read_text())
+    assert card["rules_sha256"] == rules_digest(RULES), "retrain: stance train seeds/labels/*.jsonl"
+    labels = sorted((ROOT / "seeds" / "labels").glob("*.jsonl"))
+    assert card["labels"]["sha256"] == labels_sha256(labels), "retrain: stance train seeds/labels/*.jsonl"
