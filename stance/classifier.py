@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,13 +15,7 @@ from .report import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_rules_dir
 from .rulebook import Rulebook, load_rulebook
 from .segment import segment
-from .tokens import Tokens, tokenize
-
-
-def _token_span(toks: Tokens, start: int, end: int) -> tuple[int, int]:
-    """Tokens [i, j) covering characters [start, end) of a sentence."""
-    i = max(0, bisect_right(toks.starts, start) - 1)
-    return i, max(i + 1, bisect_left(toks.starts, end))
+from .tokens import tokenize
 
 
 class Classifier:
@@ -65,7 +58,7 @@ class Classifier:
                 clauses = clause_ids(text, toks)
                 attributed = []
                 for h in hits:
-                    i, j = _token_span(toks, h.start - start, h.end - start)
+                    i, j = toks.span(h.start - start, h.end - start)
                     actor = attribute(mentions, i, j, clauses[i], running)
                     attributed.append(SignalHit(h.rule, h.category, h.text, h.start, h.end, h.pattern, h.weight,
                                                 h.negated, actor))

@@ -11,7 +11,6 @@ the window) veto, flip or leave it.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -296,16 +295,14 @@ class Matcher:
 
     def _regex_hits(self, text: str, toks: Tokens) -> list[_Raw]:
         raws = []
-        starts = toks.starts
         for rule, rx in self._regexes:
             try:
                 found = list(rx.compiled.finditer(text, timeout=REGEX_TIMEOUT))
             except TimeoutError:
                 continue  # bounded: a regex that runs too long on this sentence gives no hit
             for m in found:
-                if m.end() > m.start() and starts:
-                    i = max(0, bisect_right(starts, m.start()) - 1)
-                    j = max(i + 1, bisect_left(starts, m.end()))
+                if m.end() > m.start() and toks.starts:
+                    i, j = toks.span(m.start(), m.end())
                     raws.append(_Raw(rule, rx.describe(), i, j, m.start(), m.end()))
         return raws
 

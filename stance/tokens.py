@@ -10,6 +10,7 @@ a table of irregular forms it cannot know.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import Stemmer
@@ -75,6 +76,11 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.words)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Tokens [i, j) covering characters [start, end) of the text."""
+        i = max(0, bisect_right(self.starts, start) - 1)
+        return i, max(i + 1, bisect_left(self.starts, end))
 
 
 def tokenize(text: str) -> Tokens:
