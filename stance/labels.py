@@ -40,12 +40,17 @@ class LabelSet:
     sha256: str
 
 
-def labels_sha256(paths: Iterable[str | Path]) -> str:
-    """The hash `read_labels` records for these files (their bytes, in order)."""
+def _digest(files: Iterable[tuple[str, bytes]]) -> str:
+    """One hash for a set of label files, whatever order they were named in."""
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(Path(path).read_bytes())
+    for name, data in sorted(files):
+        digest.update(name.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
+
+
+def labels_sha256(paths: Iterable[str | Path]) -> str:
+    """The hash `read_labels` records for these files."""
+    return _digest((Path(p).name, Path(p).read_bytes()) for p in paths)
 
 
 def read_labels(paths: Iterable[str | Path]) -> LabelSet:
@@ -54,7 +59,7 @@ def read_labels(paths: Iterable[str | Path]) -> LabelSet:
     sentences: list[LabelledSentence] = []
     seen_ids: dict[str, LabelledSentence] = {}
     seen_texts: dict[str, LabelledSentence] = {}
-    digest = hashlib.sha256()
+    contents: list[tuple[str, bytes]] = []
     files: list[str] = []
     for path in map(Path, paths):
         files.append(str(path))
@@ -63,7 +68,7 @@ def read_labels(paths: Iterable[str | Path]) -> LabelSet:
         except OSError as exc:
             problems.append(Problem(str(path), 0, 0, f"cannot be read: {exc.strerror}", "check the path"))
             continue
-        digest.update(data)
+        contents.append((path.name, data))
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -92,7 +97,7 @@ def read_labels(paths: Iterable[str | Path]) -> LabelSet:
         problems.append(Problem("-", 0, 0, "no label files given", "name one or more .jsonl files"))
     if problems:
         raise LabelError(problems, "labels")
-    return LabelSet(tuple(sentences), tuple(files), digest.hexdigest())
+    return LabelSet(tuple(sentences), tuple(files), _digest(contents))
 
 
 def _parse(line: str, path: str, number: int, problems: list[Problem]) -> LabelledSentence | None:
