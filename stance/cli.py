@@ -213,7 +213,8 @@ def train(
         cv = result.cv
         typer.echo(render_stance_metrics(cv, f"grouped {cv['folds']}-fold cross-validation"))
         typer.echo(f"  neutral offset {cv['neutral_offset']:.1f} chosen on the out-of-fold predictions "
-                   f"(macro-F1 without it: {cv['without_offset']['macro_f1']:.3f})")
+                   f"(macro-F1 without it: {cv['without_offset']['macro_f1']:.3f}); "
+                   f"calibration error of the top probability: {cv['calibration_error']:.3f}")
     typer.echo(f"wrote {target} and its card")
 
 

@@ -51,3 +51,27 @@ def signal_metrics(gold: Sequence[set[str]], pred: Sequence[set[str]]) -> dict[s
         fn = sum(1 for g, p in zip(gold, pred, strict=True) if cat in g and cat not in p)
         out[cat] = _prf(tp, fp, fn)
     return out
+
+
+CALIBRATION_BINS = 10
+
+
+def calibration_error(top_probability: Sequence[float], correct: Sequence[bool]) -> float:
+    """Expected calibration error of the top-class probability (equal-width bins).
+
+    How far, on average, the model's confidence is from how often it is
+    right: the abstention threshold assumes the two are close.
+    """
+    n = len(top_probability)
+    if n == 0:
+        return 0.0
+    bins: list[list[tuple[float, bool]]] = [[] for _ in range(CALIBRATION_BINS)]
+    for p, ok in zip(top_probability, correct, strict=True):
+        bins[min(int(p * CALIBRATION_BINS), CALIBRATION_BINS - 1)].append((p, ok))
+    error = 0.0
+    for b in bins:
+        if b:
+            confidence = sum(p for p, _ in b) / len(b)
+            accuracy = sum(1 for _, ok in b if ok) / len(b)
+            error += len(b) / n * abs(confidence - accuracy)
+    return round(error, 4)

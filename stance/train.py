@@ -22,7 +22,7 @@ from . import __version__
 from .features import NEGATION_REACH, negated_categories, sentence_features
 from .labels import LabelledSentence, LabelSet
 from .matcher import Matcher
-from .metrics import stance_metrics
+from .metrics import calibration_error, stance_metrics
 from .model import CLASSES, StanceModel
 from .rulebook import Rulebook
 from .tokens import tokenize
@@ -84,10 +84,16 @@ def cross_validate(feats: list[list[str]], y: np.ndarray, groups: list[str], fol
     return proba
 
 
-def _predict(proba: np.ndarray, neutral_offset: float) -> list[int]:
+def _shift(proba: np.ndarray, neutral_offset: float) -> np.ndarray:
+    """Probabilities after adding `neutral_offset` to the neutral logit (as the exported model does)."""
     logits = np.log(proba + 1e-12)
     logits[:, CLASSES.index(0)] += neutral_offset
-    return [CLASSES[k] for k in logits.argmax(axis=1)]
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _predict(proba: np.ndarray, neutral_offset: float) -> list[int]:
+    return [CLASSES[k] for k in _shift(proba, neutral_offset).argmax(axis=1)]
 
 
 def choose_neutral_offset(proba: np.ndarray, y: np.ndarray) -> float:
@@ -116,8 +122,12 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
         folds = min(folds, n_docs)
         proba = cross_validate(feats, y, groups, folds, progress)
         offset = choose_neutral_offset(proba, y)
+        shifted = _shift(proba, offset)
+        predicted = [CLASSES[k] for k in shifted.argmax(axis=1)]
         cv = {"folds": folds, "grouped_by": "document", "neutral_offset": offset,
-              **stance_metrics(y.tolist(), _predict(proba, offset)),
+              **stance_metrics(y.tolist(), predicted),
+              "calibration_error": calibration_error(shifted.max(axis=1).tolist(),
+                                                     [p == t for p, t in zip(predicted, y.tolist())]),
               "without_offset": {k: v for k, v in stance_metrics(y.tolist(), _predict(proba, 0.0)).items()
                                  if k in ("macro_f1", "accuracy")}}
     pipe = _pipeline().fit(feats, y)

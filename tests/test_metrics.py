@@ -23,3 +23,10 @@ def test_stance_metrics_match_sklearn():
         assert ours["per_class"][name]["recall"] == pytest.approx(r[k], abs=1e-4)
         assert ours["per_class"][name]["support"] == support[k]
     assert ours["confusion"]["rows_gold_columns_predicted"] == confusion_matrix(gold, pred, labels=[-1, 0, 1]).tolist()
+
+
+def test_calibration_error():
+    from stance.metrics import calibration_error
+
+    assert calibration_error([0.9] * 10, [True] * 9 + [False]) == pytest.approx(0.0)
+    assert calibration_error([0.95] * 4, [False] * 4) == pytest.approx(0.95)
