@@ -45,9 +45,10 @@ NEAR_WITHIN = 6
 # Default words a negation cue reaches (ConText uses five to six).
 NEGATION_WINDOW = 6
 MAX_WEIGHT = 5.0
-# libyaml's safe loader when PyYAML has it (ten times faster, same nodes and
-# marks), else the pure-Python one. Neither constructs arbitrary objects.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Rule files are composed with the base loader (libyaml's when PyYAML has
+# it): every scalar stays a string, so "no" and "on" are words, not booleans,
+# no tag builds an object, and numbers are read where a number is expected.
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 # Every rule is tested by at least two sentences it fires on and one it must
 # not fire on (the rules issue's acceptance bar).
 MIN_MATCH_EXAMPLES = 2
@@ -100,7 +101,6 @@ class _Checker:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
-        self._construct = yaml.SafeLoader("").construct_object
 
     def problem(self, node: yaml.Node, message: str, hint: str = "", rule_id: str = "") -> None:
         mark = node.start_mark
@@ -121,23 +121,20 @@ class _Checker:
                 out[key] = value_node
         return out
 
-    def scalar(self, node: yaml.Node) -> Any:
-        return self._construct(node) if isinstance(node, yaml.ScalarNode) else None
+    def scalar(self, node: yaml.Node) -> str | None:
+        return node.value if isinstance(node, yaml.ScalarNode) else None
 
     def string(self, node: yaml.Node, what: str, rule_id: str = "") -> str | None:
         value = self.scalar(node)
-        if isinstance(value, bool):
-            self.problem(node, f"{what} must be a string, but YAML reads {node.value!r} as {value}",
-                         f"quote it: \"{node.value}\"", rule_id)
-            return None
         if not isinstance(value, str) or not value.strip():
             self.problem(node, f"{what} must be a non-empty string, not {_show(node)}", "", rule_id)
             return None
         return value
 
     def integer(self, node: yaml.Node, what: str, low: int, high: int, rule_id: str = "") -> int | None:
-        value = self.scalar(node)
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        text = self.scalar(node)
+        value = int(text) if text is not None and text.strip().lstrip("+-").isdigit() else None
+        if value is None or not low <= value <= high:
             self.problem(node, f"{what} must be a whole number from {low} to {high}, not {_show(node)}", "", rule_id)
             return None
         return value
@@ -162,6 +159,13 @@ class _Checker:
         items = [node] if isinstance(node, yaml.ScalarNode) else self.sequence(node, what, rule_id)
         found = (self.phrase(item, what, rule_id) for item in items)
         return tuple(p for p in found if p is not None)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def _show(node: yaml.Node) -> str:
@@ -216,7 +220,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
         _digest_update(digest, path, data)
         checker = _Checker(str(path))
         try:
-            node = yaml.compose(data.decode("utf-8"), Loader=_SAFE_LOADER)
+            node = yaml.compose(data.decode("utf-8"), Loader=_LOADER)
         except UnicodeDecodeError as exc:
             problems.append(Problem(str(path), 1, 1, f"is not valid UTF-8 (byte {exc.start})", "save it as UTF-8"))
             continue
@@ -344,8 +348,8 @@ def _rule(checker: _Checker, node: yaml.Node, default_category: str | None) -> R
     description = checker.string(keys["description"], "description", rule_id) if "description" in keys else ""
     weight = 1.0
     if "weight" in keys:
-        value = checker.scalar(keys["weight"])
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_WEIGHT:
+        value = _number(checker.scalar(keys["weight"]))
+        if value is None or not 0 < value <= MAX_WEIGHT:
             checker.problem(keys["weight"], f"weight must be a number above 0 and at most {MAX_WEIGHT}, not {_show(keys['weight'])}", "", rule_id)
         else:
             weight = float(value)
@@ -413,8 +417,9 @@ def _pattern(checker: _Checker, node: yaml.Node, rule_id: str) -> Pattern | None
         within = checker.integer(keys["within"], "within", 0, MAX_WINDOW, rule_id)
     ordered = False
     if "ordered" in keys:
-        ordered = checker.scalar(keys["ordered"])
-        if not isinstance(ordered, bool):
+        flag = (checker.scalar(keys["ordered"]) or "").lower()
+        ordered = {"true": True, "false": False}.get(flag)  # type: ignore[assignment]
+        if ordered is None:
             checker.problem(keys["ordered"], f"ordered must be true or false, not {_show(keys['ordered'])}", "", rule_id)
             return None
     if within is None or any(not t for t in terms):

@@ -140,3 +140,18 @@ def test_flip_turns_a_negated_hit_into_its_opposite(tmp_path):
     flipped = [h for h in hits if h.rule == "deescalation.talks"]
     assert flipped and flipped[0].category == "escalation" and flipped[0].negated
     assert flipped[0].text == "refused to hold talks"
+
+
+def test_yaml_words_like_no_and_on_stay_words(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "x.yaml").write_text(
+        "category: escalation\nrules:\n  - id: escalation.strikes-on\n    description: strikes on a target\n"
+        "    weight: 1.5\n    patterns:\n      - near: [strikes, [on, against]]\n        within: 1\n        ordered: true\n"
+        "    examples:\n      match: [Strikes on the port resumed., Strikes against depots continued.]\n"
+        "      no_match: [The strikes ended.]\n"
+        "  - id: escalation.bad\n    description: bad values\n    weight: heavy\n    patterns: [x]\n"
+        "    examples:\n      match: [a, b]\n      no_match: [c]\n", encoding="utf-8")
+    problems = check_rules(folder)
+    assert [(p.line, p.rule_id) for p in problems] == [(15, "escalation.bad")]
+    assert "weight must be a number" in problems[0].message
