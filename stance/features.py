@@ -108,8 +108,8 @@ class FeatureLookup:
     def ids(self, keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list[int]:
         uni, bi, neg, vocab = self.uni, self.bi, self.neg, self.vocabulary
         out = {i for i in map(uni.get, keys) if i is not None}
-        for a, b in zip(keys, keys[1:]):
-            following = bi.get(a)
+        # bigrams: the words after each key that has any, looked up in its table
+        for following, b in zip(map(bi.get, keys), keys[1:]):
             if following is not None:
                 i = following.get(b)
                 if i is not None:

@@ -10,6 +10,7 @@ operations equal to the fitted pipeline's `predict_proba` (tested).
 from __future__ import annotations
 
 import hashlib
+from itertools import chain
 import json
 import os
 from collections.abc import Sequence
@@ -61,7 +62,7 @@ class StanceModel:
         if n == 0:
             return np.zeros((0, 3))
         lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
-        cols = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lengths.sum()))
+        cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
         owner = np.repeat(np.arange(n), lengths)
         vals = self.idf[cols]
         norms = np.sqrt(np.bincount(owner, weights=vals * vals, minlength=n))
