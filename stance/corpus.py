@@ -119,7 +119,7 @@ def summary_row(item_id: str, date: str | None, report: Any) -> dict[str, Any]:
 def score_item(item: Item, fmt: str = "json", rules: str | None = None, model: str | None = None) -> Outcome:
     """Score one article in this process; never raises for a bad article."""
     from .documents import parse_document, read_document
-    from .render import render_html, render_jsonl, render_markdown, render_text
+    from .render import render_html, render_json, render_jsonl, render_markdown, render_text
 
     if item.error:
         return Outcome(item.id, item.date, None, None, item.error)
@@ -133,7 +133,7 @@ def score_item(item: Item, fmt: str = "json", rules: str | None = None, model: s
     except StanceError as exc:
         return Outcome(item.id, item.date, None, None, str(exc))
     renderers: dict[str, Callable[[Any], str]] = {
-        "json": lambda r: json.dumps(r.to_dict(), ensure_ascii=False, indent=2), "jsonl": render_jsonl,
+        "json": render_json, "jsonl": render_jsonl,
         "text": render_text, "markdown": render_markdown, "html": render_html, "report": lambda r: "",
     }
     return Outcome(item.id, item.date, renderers[fmt](report), summary_row(item.id, item.date, report), None,

@@ -114,10 +114,9 @@ def print_rich(reports: Sequence[ArticleReport]) -> None:
         console.print(st)
 
 
-def render_json(reports: Sequence[ArticleReport]) -> str:
-    """One article: its report object; several: a list of them."""
-    data = reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports]
-    return json.dumps(data, ensure_ascii=False, indent=2)
+def render_json(report: ArticleReport) -> str:
+    """The report object, indented; `score` wraps several in a list."""
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
 
 
 def render_jsonl(report: ArticleReport) -> str:
