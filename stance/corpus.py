@@ -1,8 +1,8 @@
 """Scoring many articles: inputs streamed, work spread over processes, output in order.
 
 Inputs are read lazily (files, folders, globs, or a JSONL corpus with one
-article per line), scored in windows of a bounded size so memory stays flat
-however long the corpus, and yielded in input order. Each article is scored
+article per line), with a bounded number of chunks in flight so memory
+stays flat however long the corpus, and yielded in input order. Each article is scored
 by `score_item`, a module-level, picklable function that loads the
 classifier once per process: the same function serves `--jobs N` here and
 a Dask bag (see the README).
