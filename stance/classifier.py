@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .actors import ActorMatcher, attribute, clause_ids, subject
+from .default_model import Notify, check_user_model, load_default_model
 from .documents import Document, plain_title
 from .features import negated_categories
 from .matcher import Matcher, SignalHit
-from .default_model import Notify, check_user_model, load_default_model
 from .model import StanceModel, load_model
 from .report import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_rules_dir
@@ -54,7 +54,7 @@ class Classifier:
             result = self.matcher.match(text, start, toks)
             hits = result.hits
             mentions = self.actors.mentions(text, toks)
-            if hits and mentions or hits and running:
+            if hits and (mentions or running):
                 clauses = clause_ids(text, toks)
                 attributed = []
                 for h in hits:

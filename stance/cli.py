@@ -153,24 +153,21 @@ def trend(
     model: ModelOption = None,
 ) -> None:
     """Stance index and signal counts over time."""
-    import json
+    from .corpus import load_classifier, read_corpus, score_corpus
+    from .trend import render_trend_html, render_trend_text
+    from .trend import trend as over_time
 
-    from .classifier import Classifier
-    from .corpus import read_corpus, score_corpus
-    from .trend import render_trend_html, render_trend_text, trend as over_time
-
+    rules_arg, model_arg = (str(rules) if rules else None), (str(model) if model else None)
     try:
-        clf = Classifier.load(rules, model, notify=_notice)
+        clf = load_classifier(rules_arg, model_arg, notify=_notice)  # loaded once; scoring reuses it
         if actor is not None and actor not in {a.id for a in clf.rulebook.actors}:
             raise StanceError(f"unknown actor '{actor}'", "see the ids in rules/actors.yaml")
-        outcomes = score_corpus(read_corpus(corpus), "jsonl", jobs, str(rules) if rules else None,
-                                str(model) if model else None)
         pairs = []
-        for o in outcomes:
+        for o in score_corpus(read_corpus(corpus), "report", jobs, rules_arg, model_arg):
             if o.error:
                 typer.echo(f"stance: {o.error}", err=True)
             else:
-                pairs.append((o.date, json.loads(o.rendered)))
+                pairs.append((o.date, o.report))
         periods = over_time(pairs, by.value, actor)
         if html_out is not None:
             html_out.write_text(render_trend_html(periods, f"stance by {by.value}" + (f": {actor}" if actor else "")),
@@ -374,7 +371,8 @@ def rules_diff(
     from .render_metrics import render_rules_diff
     from .resources import default_rules_dir
     from .rulebook import load_rulebook
-    from .rulestats import rules_at_revision, rules_diff as diff
+    from .rulestats import rules_at_revision
+    from .rulestats import rules_diff as diff
 
     if (against is None) == (old is None):
         _fail(StanceError("give exactly one of --against REV or --old FOLDER", "see 'stance rules diff --help'"))

@@ -48,7 +48,7 @@ class Outcome:
     rendered: str | None  # the article in the requested format
     summary: dict[str, Any] | None
     error: str | None
-    report: Any = None  # the ArticleReport itself, for format "report" (in-process use)
+    report: Any = None  # the ArticleReport itself, for format "report"
 
 
 def expand_paths(paths: Sequence[str]) -> Iterator[Item]:

@@ -20,8 +20,8 @@ from pathlib import Path
 from .errors import ModelError
 from .labels import labels_sha256
 from .model import StanceModel, card_path, load_model
-from .rulebook import rules_digest
 from .resources import DEFAULT_MODEL_NAME, default_labels_dir, default_model_path, default_rules_dir
+from .rulebook import rules_digest
 
 Notify = Callable[[str], None]
 

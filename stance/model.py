@@ -10,11 +10,11 @@ operations equal to the fitted pipeline's `predict_proba` (tested).
 from __future__ import annotations
 
 import hashlib
-from itertools import chain
 import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 

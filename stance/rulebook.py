@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +86,6 @@ class Rulebook:
     negation: NegationConfig
     actors: tuple[Actor, ...] = ()
     digest: str = ""
-    files: tuple[str, ...] = field(default=())
-
-    def rule(self, rule_id: str) -> Rule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(rule_id)
 
 
 class _Checker:
@@ -174,10 +167,10 @@ def _show(node: yaml.Node) -> str:
 
 def load_rulebook(root: str | Path) -> Rulebook:
     """Load and validate every `*.yaml` file in `root`; raise `RuleError` listing all problems."""
-    rules, negation, actors, problems, files, digest = _load(Path(root))
+    rules, negation, actors, problems, digest = _load(Path(root))
     if problems:
         raise RuleError(problems, str(root))
-    return Rulebook(tuple(rules), negation, tuple(actors), digest, tuple(files))
+    return Rulebook(tuple(rules), negation, tuple(actors), digest)
 
 
 def _rule_files(root: Path) -> list[Path]:
@@ -201,11 +194,11 @@ def check_rules(root: str | Path) -> list[Problem]:
     return _load(Path(root))[3]
 
 
-def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Problem], list[str], str]:
+def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Problem], str]:
     problems: list[Problem] = []
     if not root.is_dir():
         problems.append(Problem(str(root), 0, 0, "is not a folder of rule files", "give the folder holding the *.yaml rules"))
-        return [], NegationConfig(), [], problems, [], ""
+        return [], NegationConfig(), [], problems, ""
     paths = _rule_files(root)
     if not paths:
         problems.append(Problem(str(root), 0, 0, "holds no *.yaml rule files", "add rule files or give another folder"))
@@ -255,7 +248,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
                     seen[rule.id] = rule
                     rules.append(rule)
         problems.extend(checker.problems)
-    return rules, negation, actors, problems, [str(p) for p in paths], digest.hexdigest()
+    return rules, negation, actors, problems, digest.hexdigest()
 
 
 ACTOR_KEYS = ("id", "name", "kind", *ALIAS_FIELDS)
@@ -280,9 +273,9 @@ def _actor(checker: _Checker, node: yaml.Node, alias_owner: dict[str, str]) -> A
     if "kind" in keys and kind not in ACTOR_KINDS:
         checker.problem(keys["kind"], f"unknown actor kind {_show(keys['kind'])}", f"use one of: {', '.join(ACTOR_KINDS)}", actor_id)
     aliases: list[str] = [name] if name else []
-    for field in ALIAS_FIELDS:
-        for item in checker.sequence(keys[field], field, actor_id) if field in keys else []:
-            alias = checker.string(item, f"an entry of {field}", actor_id)
+    for alias_field in ALIAS_FIELDS:
+        for item in checker.sequence(keys[alias_field], alias_field, actor_id) if alias_field in keys else []:
+            alias = checker.string(item, f"an entry of {alias_field}", actor_id)
             if alias is None:
                 continue
             if not alias_words(alias):

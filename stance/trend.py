@@ -6,9 +6,9 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from .patterns import SIGNALS
+from .report import ArticleReport
 
 
 @dataclass
@@ -32,8 +32,8 @@ def period_of(day: str, by: str) -> str:
     return f"{d.year}-{d.month:02d}"
 
 
-def trend(reports: Iterable[tuple[str | None, dict[str, Any]]], by: str = "month", actor: str | None = None) -> list[Period]:
-    """Periods in time order from (date, report dict) pairs; undated articles are skipped.
+def trend(reports: Iterable[tuple[str | None, ArticleReport]], by: str = "month", actor: str | None = None) -> list[Period]:
+    """Periods in time order from (date, report) pairs; undated articles are skipped.
 
     With `actor`, an article counts only if it names the actor, with the
     actor's mean stance and the signals attributed to it.
@@ -43,12 +43,12 @@ def trend(reports: Iterable[tuple[str | None, dict[str, Any]]], by: str = "month
         if not day:
             continue
         if actor is None:
-            stance, counts = report["stance_index"], report["signal_counts"]
+            stance, counts = report.stance_index, report.signal_counts
         else:
-            mine = next((a for a in report["actors"] if a["actor"] == actor), None)
+            mine = next((a for a in report.actors if a.actor == actor), None)
             if mine is None:
                 continue
-            stance, counts = mine["mean_stance"], mine["signal_counts"]
+            stance, counts = mine.mean_stance, mine.signal_counts
         label = period_of(day, by)
         p = periods.setdefault(label, Period(label))
         p.articles += 1
