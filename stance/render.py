@@ -12,7 +12,7 @@ from typing import TextIO
 from .matcher import SignalHit
 from .patterns import SIGNALS
 from .posture import DIRECTION_THRESHOLD, POSTURES
-from .report import ArticleReport
+from .report import ActorSummary, ArticleReport
 
 TEXT_WIDTH = 100
 SIGNAL_COLOURS = {  # one hue per signal, shared by the terminal and HTML views
@@ -33,6 +33,11 @@ def direction(score: float) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _actor_signals(a: ActorSummary) -> str:
+    """An actor's signal counts as 'deescalation 3, condition 1', or '-'."""
+    return ", ".join(f"{c} {n}" for c, n in a.signal_counts.items() if n) or "-"
 
 
 def _summary_line(r: ArticleReport) -> str:
@@ -56,8 +61,7 @@ def render_text(report: ArticleReport) -> str:
     if report.actors:
         lines += ["", "Who signals what", f"  {'actor':<22} {'sentences':>9} {'mean stance':>11}  signals"]
         for a in report.actors:
-            sig = ", ".join(f"{c} {n}" for c, n in a.signal_counts.items() if n)
-            lines.append(f"  {_clip(a.name, 22):<22} {len(a.sentences):>9} {a.mean_stance:>+11.2f}  {sig or '-'}")
+            lines.append(f"  {_clip(a.name, 22):<22} {len(a.sentences):>9} {a.mean_stance:>+11.2f}  {_actor_signals(a)}")
     lines += ["", "Sentences"]
     for s in report.sentences:
         lines.append(f"  s{s.index:02d} {s.score:+.2f} {direction(s.score):<7} {_clip(s.text, TEXT_WIDTH - 22)}")
@@ -100,7 +104,7 @@ def print_rich(reports: Sequence[ArticleReport]) -> None:
                 at.add_column(col)
             for a in r.actors:
                 at.add_row(a.name, str(len(a.sentences)), f"{a.mean_stance:+.2f}",
-                           ", ".join(f"{c} {n}" for c, n in a.signal_counts.items() if n) or "-")
+                           _actor_signals(a))
             console.print(at)
         st = Table(title="Sentences", show_lines=False)
         for col in ("#", "score", "sentence"):
@@ -139,8 +143,7 @@ def render_markdown(report: ArticleReport) -> str:
     if report.actors:
         out += ["", "## Who signals what", "", "| actor | sentences | mean stance | signals |", "|---|---:|---:|---|"]
         for a in report.actors:
-            sig = ", ".join(f"{c} {n}" for c, n in a.signal_counts.items() if n) or "-"
-            out.append(f"| {_md(a.name)} | {len(a.sentences)} | {a.mean_stance:+.2f} | {sig} |")
+            out.append(f"| {_md(a.name)} | {len(a.sentences)} | {a.mean_stance:+.2f} | {_actor_signals(a)} |")
     out += ["", "## Strongest evidence", ""]
     for cat, items in report.evidence.items():
         for e in items:
@@ -192,8 +195,8 @@ def render_html(report: ArticleReport) -> str:
                      for c in SIGNALS)
     rows = []
     for a in report.actors:
-        sig = ", ".join(f"{c} {n}" for c, n in a.signal_counts.items() if n) or "-"
-        rows.append(f"<tr><td>{e(a.name)}</td><td>{len(a.sentences)}</td><td>{a.mean_stance:+.2f}</td><td>{e(sig)}</td></tr>")
+        rows.append(f"<tr><td>{e(a.name)}</td><td>{len(a.sentences)}</td><td>{a.mean_stance:+.2f}</td>"
+                    f"<td>{e(_actor_signals(a))}</td></tr>")
     sentences = []
     for x in report.sentences:
         width = abs(x.score) * 50
