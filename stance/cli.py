@@ -228,7 +228,7 @@ def evaluate(
     from .classifier import Classifier
     from .evaluate import evaluate as run_evaluation
     from .labels import read_labels
-    from .render_metrics import render_signal_metrics, render_stance_metrics
+    from .render_metrics import render_article_metrics, render_signal_metrics, render_stance_metrics
 
     try:
         result = run_evaluation(Classifier.load(rules, model, notify=_notice), read_labels(labels).sentences)
@@ -238,7 +238,11 @@ def evaluate(
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     typer.echo(render_stance_metrics(result["stance"], "stance"))
+    share = result["neutral_share"]
+    typer.echo(f"  neutral share: predicted {share['predicted']:.3f}, labelled {share['labelled']:.3f}")
     typer.echo(render_signal_metrics(result["signals"], "signals (rule hits against labelled signals)"))
+    if result["articles"]:
+        typer.echo(render_article_metrics(result["articles"]))
     typer.echo("worst mistakes:")
     for m in result["worst_mistakes"]:
         typer.echo(f"  {m['id']}: gold {m['gold']:+d}, predicted {m['predicted']:+d} ({m['score']:+.2f})  {m['text']}")

@@ -7,7 +7,9 @@ from typing import Any
 
 from .classifier import Classifier
 from .labels import LabelledSentence
-from .metrics import signal_metrics, stance_metrics
+from .metrics import article_metrics, signal_metrics, stance_metrics
+from .posture import DIRECTION_THRESHOLD, estimate
+from .report import SentenceScore
 
 WORST_MISTAKES = 10
 
@@ -24,9 +26,30 @@ def evaluate(clf: Classifier, sentences: Sequence[LabelledSentence], worst: int 
         for s, p in zip(sentences, scored) if s.stance != p.stance
     ]
     mistakes.sort(key=lambda m: -abs(m["gold"] - m["score"]))
+    pred_share = sum(1 for p in pred_stance if p == 0) / len(pred_stance) if pred_stance else 0.0
+    gold_share = sum(1 for g in gold_stance if g == 0) / len(gold_stance) if gold_stance else 0.0
     return {
         "model": clf.model.path,
         "stance": stance_metrics(gold_stance, pred_stance),
+        "neutral_share": {"predicted": round(pred_share, 4), "labelled": round(gold_share, 4)},
         "signals": signal_metrics([set(s.signals) for s in sentences], [set(p.categories) for p in scored]),
+        "articles": _articles(sentences, scored),
         "worst_mistakes": mistakes[:worst],
     }
+
+
+def _articles(sentences: Sequence[LabelledSentence], scored: Sequence[SentenceScore]) -> dict[str, Any] | None:
+    """Article-level agreement when the labels group into two or more
+    documents (ids `doc/sNN`): each document's stance index, computed as a
+    report computes it, against the mean of its labelled stances."""
+    documents: dict[str, list[tuple[LabelledSentence, SentenceScore]]] = {}
+    for s, p in zip(sentences, scored, strict=True):
+        if "/" in s.id:
+            documents.setdefault(s.document, []).append((s, p))
+    if len(documents) < 2:
+        return None
+    predicted, labelled = [], []
+    for pairs in documents.values():
+        predicted.append(estimate([p.score for _, p in pairs], [max(p.probabilities) for _, p in pairs]).index)
+        labelled.append(sum(s.stance for s, _ in pairs) / len(pairs))
+    return article_metrics(predicted, labelled, DIRECTION_THRESHOLD)

@@ -75,3 +75,48 @@ def calibration_error(top_probability: Sequence[float], correct: Sequence[bool])
             accuracy = sum(1 for _, ok in b if ok) / len(b)
             error += len(b) / n * abs(confidence - accuracy)
     return round(error, 4)
+
+
+def _ranks(values: Sequence[float]) -> list[float]:
+    """Ranks from 1, ties sharing their mean rank (as Spearman's rho needs)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in order[i:j + 1]:
+            ranks[k] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rank correlation; 0.0 when either side is constant."""
+    rx, ry = _ranks(x), _ranks(y)
+    n = len(rx)
+    if n < 2:
+        return 0.0
+    mx, my = sum(rx) / n, sum(ry) / n
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    vx = sum((a - mx) ** 2 for a in rx)
+    vy = sum((b - my) ** 2 for b in ry)
+    return cov / (vx * vy) ** 0.5 if vx and vy else 0.0
+
+
+def direction(value: float, threshold: float) -> int:
+    """+1, -1 or 0: which side of +-threshold a value lies on."""
+    return 1 if value >= threshold else -1 if value <= -threshold else 0
+
+
+def article_metrics(predicted_index: Sequence[float], labelled_mean: Sequence[float],
+                    threshold: float) -> dict[str, Any]:
+    """How well articles are ranked and pointed: Spearman between each
+    article's stance index and its mean labelled stance, and the share of
+    articles whose direction (+/-/0 at `threshold`) agrees."""
+    n = len(predicted_index)
+    agree = sum(direction(p, threshold) == direction(g, threshold)
+                for p, g in zip(predicted_index, labelled_mean, strict=True))
+    return {"articles": n, "spearman": round(spearman(predicted_index, labelled_mean), 4),
+            "direction_agreement": round(agree / n, 4) if n else 0.0, "direction_threshold": threshold}

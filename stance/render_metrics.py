@@ -46,3 +46,8 @@ def render_rules_diff(diff: Any) -> str:
     for cat, d in diff.delta().items():
         lines.append(f"  {cat:<13} {diff.before[cat]['f1']:>9.3f} {diff.after[cat]['f1']:>9.3f} {d:>+7.3f}")
     return "\n".join(lines)
+
+
+def render_article_metrics(m: dict[str, Any]) -> str:
+    return (f"articles: n={m['articles']}  Spearman (stance index vs mean labelled stance)={m['spearman']:.3f}  "
+            f"direction agrees={m['direction_agreement']:.3f} (+/-/0 at {m['direction_threshold']})")

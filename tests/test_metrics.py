@@ -30,3 +30,22 @@ def test_calibration_error():
 
     assert calibration_error([0.9] * 10, [True] * 9 + [False]) == pytest.approx(0.0)
     assert calibration_error([0.95] * 4, [False] * 4) == pytest.approx(0.95)
+
+
+def test_spearman_matches_scipy_with_ties():
+    from scipy.stats import spearmanr
+
+    from stance.metrics import spearman
+
+    rng = random.Random(5)
+    x = [rng.choice((-0.5, 0.0, 0.2, 0.7)) for _ in range(40)]
+    y = [v + rng.choice((-0.3, 0.0, 0.3)) for v in x]
+    assert spearman(x, y) == pytest.approx(spearmanr(x, y).statistic, abs=1e-9)
+    assert spearman([1.0, 1.0], [0.0, 1.0]) == 0.0
+
+
+def test_article_direction_agreement():
+    from stance.metrics import article_metrics
+
+    m = article_metrics([0.5, -0.05, -0.4, 0.3], [0.8, 0.0, -1.0, -0.2], 0.1)
+    assert m["articles"] == 4 and m["direction_agreement"] == 0.75

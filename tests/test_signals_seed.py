@@ -38,3 +38,22 @@ def test_evaluate_json_has_the_documented_keys():
     for cat in SIGNALS:
         assert set(data["signals"][cat]) >= {"precision", "recall", "f1"}
     assert data["worst_mistakes"] and data["stance"]["n"] == 45
+    assert data["articles"] is None  # one document: no article-level line
+    assert 0 <= data["neutral_share"]["predicted"] <= 1
+
+
+def test_evaluate_prints_the_article_line_for_labels_in_documents(tmp_path):
+    """Two documents, one labelled toward and one away: both directions and
+    the ranking must come out of the stance index."""
+    from .conftest import run_cli
+
+    rows = [("warm/s00", "Minsk released three political prisoners and invited the envoy to talks.", 1),
+            ("warm/s01", "Both sides agreed to restore dialogue and ease tensions.", 1),
+            ("cold/s00", "Warsaw expelled two Belarusian diplomats and closed the border.", -1),
+            ("cold/s01", "The government condemned the attack and imposed new sanctions.", -1)]
+    labels = tmp_path / "docs.jsonl"
+    labels.write_text("".join(json.dumps({"id": i, "text": t, "stance": s, "signals": []}) + "\n" for i, t, s in rows))
+    data = json.loads(run_cli("evaluate", str(labels), "--format", "json").stdout)
+    assert data["articles"] == {"articles": 2, "spearman": 1.0, "direction_agreement": 1.0, "direction_threshold": 0.1}
+    text = run_cli("evaluate", str(labels)).stdout
+    assert "articles: n=2" in text and "neutral share: predicted" in text
