@@ -184,6 +184,9 @@ def train(
     labels: Annotated[list[Path], typer.Argument(help="Labelled sentence files (.jsonl).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (default: the shipped model).")] = None,
     folds: Annotated[int, typer.Option("--folds", "-k", min=0, help="Cross-validation folds (0 or 1: none).")] = 5,
+    tune_on: Annotated[Optional[list[Path]], typer.Option(
+        "--tune-on", help="Label file(s), among LABELS, whose out-of-fold predictions choose the neutral offset "
+                          "(default: all); name the files most like what you will score.")] = None,
     rules: RulesOption = None,
 ) -> None:
     """Train the stance model; print grouped cross-validation; write model and card."""
@@ -200,7 +203,8 @@ def train(
         rulebook = load_rulebook(rules if rules is not None else default_rules_dir())
         ensure_writable(target)  # before training, so a bad --out costs no training run
         typer.echo(f"training on {len(label_set.sentences)} sentences from {len(label_set.files)} file(s)", err=True)
-        result = fit(label_set, rulebook, folds, progress=lambda m: typer.echo(f"  {m}", err=True))
+        result = fit(label_set, rulebook, folds, progress=lambda m: typer.echo(f"  {m}", err=True),
+                     tune_on=[p.name for p in tune_on or ()])
         result.model.save(target, result.card)
     except StanceError as exc:
         _fail(exc)
@@ -209,7 +213,11 @@ def train(
     if result.cv:
         cv = result.cv
         typer.echo(render_stance_metrics(cv, f"grouped {cv['folds']}-fold cross-validation"))
+        for name, m in cv["by_file"].items():
+            typer.echo(f"  {name:<44} n={m['n']:>5}  macro-F1={m['macro_f1']:.3f}  accuracy={m['accuracy']:.3f}")
+        tuned = cv["neutral_offset_tuned_on"]
         typer.echo(f"  neutral offset {cv['neutral_offset']:.1f} chosen on the out-of-fold predictions "
+                   f"of {tuned if isinstance(tuned, str) else ', '.join(tuned)} "
                    f"(macro-F1 without it: {cv['without_offset']['macro_f1']:.3f}); "
                    f"calibration error of the top probability: {cv['calibration_error']:.3f}")
     typer.echo(f"wrote {target} and its card")

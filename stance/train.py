@@ -20,6 +20,7 @@ import numpy as np
 
 from . import __version__
 from .features import NEGATION_REACH, negated_categories, sentence_features
+from .errors import LabelError, Problem
 from .labels import LabelledSentence, LabelSet
 from .matcher import Matcher
 from .metrics import calibration_error, stance_metrics
@@ -107,10 +108,30 @@ def choose_neutral_offset(proba: np.ndarray, y: np.ndarray) -> float:
     return max(scores)[2]
 
 
+def _per_file(sentences: Sequence[LabelledSentence], y: np.ndarray, predicted: list[int]) -> dict[str, Any]:
+    """Out-of-fold macro-F1 and accuracy of each label file on its own."""
+    rows: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        rows.setdefault(Path(s.path).name, []).append(i)
+    return {name: {k: v for k, v in stance_metrics(y[idx].tolist(), [predicted[i] for i in idx]).items()
+                   if k in ("n", "macro_f1", "accuracy")}
+            for name, idx in sorted(rows.items())}
+
+
 def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
-          progress: Callable[[str], None] | None = None) -> TrainResult:
-    """Fit the model on all labels, after grouped cross-validation when `folds` > 1."""
+          progress: Callable[[str], None] | None = None, tune_on: Sequence[str] = ()) -> TrainResult:
+    """Fit the model on all labels, after grouped cross-validation when `folds` > 1.
+
+    `tune_on` names label files (by file name) whose out-of-fold predictions
+    alone choose the neutral offset: the files most like the text the model
+    will score, so the offset is not set by sentences written to the guide.
+    """
     sentences = labels.sentences
+    names = {Path(s.path).name for s in sentences}
+    unknown = sorted(set(tune_on) - names)
+    if unknown:
+        raise LabelError([Problem(u, 0, 0, "--tune-on names a file that is not among the training files",
+                                  "name one of the label files given to train") for u in unknown], "--tune-on")
     matcher = Matcher(rulebook)
     feats = _features(sentences, matcher)
     y = np.array([s.stance for s in sentences])
@@ -121,11 +142,14 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
     if min(folds, n_docs) > 1:
         folds = min(folds, n_docs)
         proba = cross_validate(feats, y, groups, folds, progress)
-        offset = choose_neutral_offset(proba, y)
+        tuning = [i for i, s in enumerate(sentences) if not tune_on or Path(s.path).name in tune_on]
+        offset = choose_neutral_offset(proba[tuning], y[tuning])
         shifted = _shift(proba, offset)
         predicted = [CLASSES[k] for k in shifted.argmax(axis=1)]
         cv = {"folds": folds, "grouped_by": "document", "neutral_offset": offset,
+              "neutral_offset_tuned_on": sorted(tune_on) or "all files",
               **stance_metrics(y.tolist(), predicted),
+              "by_file": _per_file(sentences, y, predicted),
               "calibration_error": calibration_error(shifted.max(axis=1).tolist(),
                                                      [p == t for p, t in zip(predicted, y.tolist())]),
               "without_offset": {k: v for k, v in stance_metrics(y.tolist(), _predict(proba, 0.0)).items()
@@ -160,7 +184,7 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
                      "rule_hits": True, "negated_rule_hits": True,
                      "hit_counts_and_pairs": True, "n_features": len(model.vocabulary)},
         "classifier": {"type": "LogisticRegression", "C": C, "class_weight": "balanced",
-                       "neutral_offset": offset},
+                       "neutral_offset": offset, "neutral_offset_tuned_on": sorted(tune_on)},
         "metrics": {"cross_validation": cv},
     }
     return TrainResult(model, card, cv)

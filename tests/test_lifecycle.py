@@ -41,6 +41,14 @@ def test_conflicting_labels_for_the_same_text_are_reported(tmp_path):
     assert proc.returncode == 2 and "l.jsonl:2:" in proc.stderr and "different labels" in proc.stderr
 
 
+def test_tune_on_must_name_a_training_file(tmp_path):
+    f = tmp_path / "l.jsonl"
+    f.write_text('{"id": "a/s0", "text": "Talks resumed.", "stance": 1, "signals": []}\n', encoding="utf-8")
+    proc = run_cli("train", str(f), "--out", str(tmp_path / "m.npz"), "--tune-on", "other.jsonl")
+    assert proc.returncode == 2 and "other.jsonl" in proc.stderr and "not among the training files" in proc.stderr
+    assert not (tmp_path / "m.npz").exists()
+
+
 @pytest.fixture()
 def faked_default(tmp_path, monkeypatch):
     """A copy of the shipped model whose card claims another scikit-learn."""
@@ -61,6 +69,11 @@ def test_default_model_is_rebuilt_once_for_another_sklearn(faked_default):
     assert len(notices) == 1 and "rebuilding" in notices[0] and "0.0.1" in notices[0]
     rebuilt = faked_default / "cache" / "stance-model.npz"
     assert rebuilt.exists()
+    # rebuilt as the shipped model was built: same labels, same neutral offset tuned on the same files
+    shipped_card = json.loads((ROOT / "models" / "stance-model.card.json").read_text())
+    rebuilt_card = json.loads((faked_default / "cache" / "stance-model.card.json").read_text())
+    assert rebuilt_card["classifier"] == shipped_card["classifier"]
+    assert rebuilt_card["labels"]["sha256"] == shipped_card["labels"]["sha256"]
     assert clf.score_text(SEED_ARTICLE.read_text(encoding="utf-8")).stance_index > 0
     Classifier.load(notify=notices.append)
     assert len(notices) == 1  # the rebuilt model is reused
