@@ -1,19 +1,20 @@
 """Sentence segmentation with character offsets into the original text.
 
 A rule-based splitter tuned for news copy. Every line that stands on its own
-(headline, byline, bullet, section label) is a block, and wrapped lines of
-one paragraph are joined. Inside a block a sentence ends at . ! ? or
+(headline, byline, bullet, list item, section label) is a block, and wrapped
+lines of one paragraph are joined. Inside a block a sentence ends at . ! ? or
 an ellipsis followed by a space and not by a lower-case word, except:
 
 - after an abbreviation or an initial (Co., U.S., p.m., W.) it ends only if
   the next word is one that opens sentences ("in the U.S. He said" splits,
   "the U.S. Government" and "Albert I. Jones" do not); after a title (Mr.,
   Gen.) never, nor anywhere in a Title-Case headline line;
+- a list marker ("1.", "a)", "(ii)") does not end a sentence, and a run of
+  them inside a block ("1) ... 2) ...") starts a sentence at each marker;
 - a spaced ellipsis (". . .") is one mark, never sentences of one dot: after
   a space it is an omission inside the sentence, unless a fourth dot ends
   it; right after a word ("end. . . . Next") its first dot ends the sentence,
-  and an elision "[...]" ends nothing;
-- a numbered list marker ("1.") does not end a sentence.
+  and an elision "[...]" ends nothing.
 
 It is written here rather than taken from pySBD because it must keep exact
 offsets and split well over 150,000 sentences a second; bench/golden_rules.py
@@ -75,7 +76,20 @@ _WORD_BEFORE = re.compile(r"([^\s(“\"‘']+)$")
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")  # u.s, a.m, e.u, u.s.a
 _FIRST_AFTER = re.compile(r"\s*(\S)")
 _NEXT_WORD = re.compile(r"\s*[“\"‘'(]*([A-Za-z]+)(?![\w-])")
-_BULLET = re.compile(r"\s*(?:[-*•–—]|\d+[.)])\s")
+# A list marker: "1.", "2.)", "a)", "(ii)", optionally after a bullet.
+_MARKER = r"[•⁃]?\s?\(?(?P<label>\d{1,3}|[ivx]{1,4}|[a-z])(?:\.\)|[.)])"
+# A line that starts a list item or a bullet, and so is never a wrapped line.
+_BULLET = re.compile(rf"\s*(?:[-*•⁃–—]|{_MARKER})\s")
+# A list marker inside a block, where it starts an item only before a capital.
+_LIST_MARKER = re.compile(rf"(?<!\S){_MARKER}(?=\s+[A-Z“\"‘'(])")
+# Whether a block may hold a list run: a first label ("1.", "a)", "(i)") at
+# its start or after a space. A cheap scan that opens on the stop, made before
+# the full search, which most blocks so skip.
+_FIRST_LABEL = re.compile(r"[.)](?<=[1ai][.)])(?<![^\s(][1ai][.)])\)?\s")
+# Text that is nothing but a marker's label: its full stop ends no sentence.
+_MARKER_ONLY = re.compile(r"\s*[•⁃*–-]?\s*\(?(?:\d{1,3}|[ivxIVX]{1,4}|[A-Za-z])\)?\s*")
+MARKER_CHARS = 8  # longer than any marker: "  • 10" or "(viii"
+_ROMAN = {r: n for n, r in enumerate("i ii iii iv v vi vii viii ix x".split(), 1)}
 _TERMINAL = (".", "!", "?", "…", ":", "”", "\"", "’", "'", ")")
 # A spaced ellipsis after a space ends the sentence only with a fourth dot,
 # the full stop (". . . ."); three are an omission inside it.
@@ -163,8 +177,46 @@ def _abbreviation_holds(block: str, stop: int, after: int, headline: bool = Fals
     return not (following and following.group(1) in SENTENCE_STARTERS)
 
 
-def _boundary(block: str, m: re.Match[str], begin: int, headline: bool) -> int | None:
+def _list_markers(block: str) -> dict[int, int]:
+    """Markers of lists inside a block, start -> end: a run of labels that
+    follow one another (1, 2 / a, b / i, ii), begun by the first label, a
+    bullet, or the block's start; a lone "I." or "52." is not a list."""
+    if not (_FIRST_LABEL.search(block) or _BULLET.match(block) or "•" in block or "⁃" in block):
+        return {}
+    waiting: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    runs: list[list[tuple[int, int]]] = []
+    lead = len(block) - len(block.lstrip())
+    for m in _LIST_MARKER.finditer(block):
+        readings = _readings(m.group("label"))
+        found = next((r for r in readings if r in waiting), None)
+        if found:
+            run = waiting.pop(found)
+        else:
+            opens = m.start() == lead or block[m.start()] in "•⁃"
+            found = next((r for r in readings if r[1] == 1 or opens), None)
+            if found is None:
+                continue
+            run = []
+            runs.append(run)
+        run.append(m.span())
+        waiting[(found[0], found[1] + 1)] = run
+    return {s: e for run in runs if len(run) > 1 for s, e in run}
+
+
+def _readings(label: str) -> list[tuple[str, int]]:
+    """The sequences a label can stand in, with its place: "i" is roman 1 or letter 9."""
+    if label.isdigit():
+        return [("number", int(label))]
+    out = [("roman", _ROMAN[label])] if label in _ROMAN else []
+    if len(label) == 1:
+        out.append(("letter", ord(label) - ord("a") + 1))
+    return out
+
+
+def _boundary(block: str, m: re.Match[str], begin: int, marker_ends: set[int], headline: bool) -> int | None:
     """Where the run of stops `m` ends a sentence begun at `begin`, if it does."""
+    if m.end() in marker_ends:
+        return None  # the full stop of "2." or "2.)"
     first = _FIRST_AFTER.match(block, m.end())
     if not first or first.group(1).islower() or first.group(1) in ".…":
         return None  # the sentence goes on, or only more dots follow
@@ -175,8 +227,8 @@ def _boundary(block: str, m: re.Match[str], begin: int, headline: bool) -> int |
         if m.start() and not block[m.start() - 1].isspace():
             return m.start() + 1  # "compounds. . . . The": the first dot is the full stop
         return m.end() if stops.count(".") >= ELLIPSIS_WITH_STOP else None
-    if block[begin:m.start()].strip().isdigit():
-        return None  # a numbered list marker: "1. Sanctions were eased."
+    if m.start() - begin <= MARKER_CHARS and _MARKER_ONLY.fullmatch(block, begin, m.start()):
+        return None  # "1. Sanctions were eased."
     if stops == "." and _abbreviation_holds(block, m.start(), m.end(), headline):
         return None
     return m.end()
@@ -184,14 +236,21 @@ def _boundary(block: str, m: re.Match[str], begin: int, headline: bool) -> int |
 
 def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     block = text[start:end]
+    markers = _list_markers(block)
+    marker_ends = set(markers.values())
+    cuts = sorted(markers, reverse=True)  # a list item starts a sentence; popped from the end
     headline = "\n" not in block and not block.rstrip().endswith((".", "!", "?")) and _is_headline(block)
     bounds: list[int] = []
     begin = 0
     for m in _END.finditer(block):
-        at = _boundary(block, m, begin, headline)
+        while cuts and cuts[-1] <= m.start():
+            begin = cuts.pop()
+            bounds.append(begin)
+        at = _boundary(block, m, begin, marker_ends, headline)
         if at is not None:
             bounds.append(at)
             begin = at
+    bounds.extend(reversed(cuts))
     out: list[tuple[int, int]] = []
     for s, e in zip([0, *bounds], [*bounds, len(block)]):
         piece = block[s:e]
