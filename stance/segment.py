@@ -83,8 +83,8 @@ _BULLET = re.compile(rf"\s*(?:[-*•⁃–—]|{_MARKER})\s")
 # A list marker inside a block, where it starts an item only before a capital.
 _LIST_MARKER = re.compile(rf"(?<!\S){_MARKER}(?=\s+[A-Z“\"‘'(])")
 # Whether a block may hold a list run: a first label ("1.", "a)", "(i)") at
-# its start or after a space. A cheap scan that opens on the stop, made before
-# the full search, which most blocks so skip.
+# its start or after a space. This cheap scan opens on the stop and gates the
+# full search, so most blocks skip it.
 _FIRST_LABEL = re.compile(r"[.)](?<=[1ai][.)])(?<![^\s(][1ai][.)])\)?\s")
 # Text that is nothing but a marker's label: its full stop ends no sentence.
 _MARKER_ONLY = re.compile(r"\s*[•⁃*–-]?\s*\(?(?:\d{1,3}|[ivxIVX]{1,4}|[A-Za-z])\)?\s*")
@@ -235,6 +235,7 @@ def _boundary(block: str, m: re.Match[str], begin: int, marker_ends: set[int], h
 
 
 def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the sentences in one block, without surrounding space."""
     block = text[start:end]
     markers = _list_markers(block)
     marker_ends = set(markers.values())
