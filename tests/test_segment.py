@@ -27,6 +27,15 @@ def test_golden_segmentation(case):
     assert all(case["text"][s.start:s.end] == s.text for s in sentences)
 
 
+@pytest.mark.parametrize("text", [
+    "Talks . . . stalled. . . . Then . . . . They resumed . . . “for now. . . .” . . .",
+    "He paused. . . .\nThe room . . . . went quiet.",
+])
+def test_spaced_ellipsis_never_makes_a_sentence_of_dots(text):
+    sentences = segment(text)
+    assert all(any(c.isalpha() for c in s.text) for s in sentences), [s.text for s in sentences]
+
+
 def test_run_without_punctuation_is_cut_into_bounded_sentences():
     text = "word " * 5000
     sentences = segment(text)
