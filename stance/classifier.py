@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 from .actors import ActorMatcher, attribute, clause_ids, subject
 from .default_model import Notify, check_user_model, load_default_model
 from .documents import Document, plain_title
-from .features import negated_categories
+from .features import article_context, negated_categories
 from .matcher import Matcher, SignalHit
 from .model import StanceModel, load_model
 from .report import ArticleReport, SentenceScore, build_report, sentence_score
@@ -43,11 +43,14 @@ class Classifier:
         check_user_model(user_model)
         return cls(rulebook, user_model)
 
-    def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool) -> list[SentenceScore]:
-        """Score sentences given as (start, end, text); `carry_actor` lets a
-        sentence that names no actor inherit the last one named before it."""
+    def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool,
+               articles: Sequence[Hashable]) -> list[SentenceScore]:
+        """Score sentences given as (start, end, text); `articles` names each
+        sentence's article (sentences of one article give each other context,
+        in the given order); `carry_actor` lets a sentence that names no actor
+        inherit the last one named before it."""
         scored: list[tuple[tuple[SignalHit, ...], tuple[str, ...]]] = []
-        rows: list[list[int]] = []
+        inputs: list[tuple[list[str], list[str]]] = []
         running: str | None = None
         for start, _, text in spans:
             toks = tokenize(text)
@@ -64,21 +67,31 @@ class Classifier:
                                                 h.negated, actor))
                 hits = tuple(attributed)
             scored.append((hits, tuple(dict.fromkeys(m.actor for m in mentions))))
-            rows.append(self.model.feature_ids(toks.keys, hits, negated_categories(result)))
+            inputs.append((toks.keys, negated_categories(result)))
             if carry_actor:
                 running = subject(mentions) or running
+        context = article_context([frozenset(h.category for h in hits) for hits, _ in scored], articles)
+        rows = [self.model.feature_ids(keys, hits, negated, ctx)
+                for (keys, negated), (hits, _), ctx in zip(inputs, scored, context)]
         probs = self.model.predict_proba(rows).tolist()
         return [sentence_score(i, start, end, text, probs[i], hits, actors)
                 for i, ((start, end, text), (hits, actors)) in enumerate(zip(spans, scored))]
 
-    def score_sentences(self, sentences: Sequence[str]) -> list[SentenceScore]:
-        """Rules and model on given sentences, without segmentation; spans are within each sentence."""
-        return self._score([(0, len(s), s) for s in sentences], carry_actor=False)
+    def score_sentences(self, sentences: Sequence[str],
+                        articles: Sequence[Hashable] | None = None) -> list[SentenceScore]:
+        """Rules and model on given sentences, without segmentation; spans are within each sentence.
+
+        Without `articles` each sentence stands alone; with it (one key per
+        sentence, such as a label's document id), sentences that share a key
+        are read as one article, in the given order, as `score_text` reads one.
+        """
+        return self._score([(0, len(s), s) for s in sentences], carry_actor=False,
+                           articles=range(len(sentences)) if articles is None else articles)
 
     def score_text(self, text: str, title: str | None = None, source: str = "-") -> ArticleReport:
         """Segment and score an article's text."""
         spans = [(s.start, s.end, s.text) for s in segment(text)]
-        scores = self._score(spans, carry_actor=True)
+        scores = self._score(spans, carry_actor=True, articles=[0] * len(spans))
         return build_report(source, plain_title(text) if title is None else title, scores, self._model_name(),
                             self._actor_names)
 

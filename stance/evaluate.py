@@ -16,7 +16,8 @@ WORST_MISTAKES = 10
 
 def evaluate(clf: Classifier, sentences: Sequence[LabelledSentence], worst: int = WORST_MISTAKES) -> dict[str, Any]:
     """Stance and signal metrics, and the mistakes the model was surest of."""
-    scored = clf.score_sentences([s.text for s in sentences])
+    # sentences of one document are read together, as a report reads an article
+    scored = clf.score_sentences([s.text for s in sentences], [s.document for s in sentences])
     gold_stance = [s.stance for s in sentences]
     pred_stance = [s.stance for s in scored]
     mistakes = [

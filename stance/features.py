@@ -7,13 +7,19 @@ input. Character 3-5-grams of the words were tried and dropped: with the
 full rules they lower grouped cross-validated macro-F1 on seeds/labels from
 0.790 to 0.721 (and on the seed article from 0.76 to 0.57), and they cost
 most of the scoring time.
+Reporting is labelled in the context of its article, so a sentence also
+sees the signal categories of its neighbours and of its article
+(`document_context`): "The exercise started at 6:30 a.m." is away in an
+article about hostile manoeuvres. On ../shared/reporting/dev.jsonl this
+context lifted held-out stance macro-F1 by about 0.02.
 Feature names are the single source of truth for training and for the fast
 scorer in `model.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
 
 from .matcher import MatchResult, SignalHit
 
@@ -24,6 +30,10 @@ NEGATORS = frozenset({"not", "no", "never", "without", "noth", "neither", "nor",
 
 UNIGRAM, BIGRAM, NEGATED = "k:", "b:", "n:"
 SIGNAL, RULE, NEGATED_SIGNAL, PAIR, COUNT = "s:", "r:", "v:", "p:", "c:"
+PREVIOUS, NEXT, ARTICLE = "ps:", "ns:", "ds:"
+# A category is part of a sentence's article context when at least this share
+# of the article's other sentences carry it.
+ARTICLE_SHARE = 0.3
 # Hits of one category counted up to this many (1, 2, 3 or more).
 MAX_COUNT = 3
 
@@ -74,14 +84,46 @@ def hit_features(hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list
     return feats
 
 
+def document_context(categories: Sequence[frozenset[str]]) -> list[list[str]]:
+    """Context features for each sentence of one article, in order, from the
+    signal categories of every sentence: those of the sentence before and
+    after, and those common in the rest of the article."""
+    n = len(categories)
+    totals = Counter(c for cats in categories for c in cats)
+    out: list[list[str]] = []
+    for i, cats in enumerate(categories):
+        feats = [PREVIOUS + c for c in sorted(categories[i - 1])] if i > 0 else []
+        if i + 1 < n:
+            feats += [NEXT + c for c in sorted(categories[i + 1])]
+        if n > 1:
+            feats += [ARTICLE + c for c in sorted(totals) if (totals[c] - (c in cats)) / (n - 1) >= ARTICLE_SHARE]
+        out.append(feats)
+    return out
+
+
+def article_context(categories: Sequence[frozenset[str]], articles: Iterable[Hashable]) -> list[list[str]]:
+    """`document_context` for sentences of several articles, each sentence
+    naming its article; sentences of one article keep their given order."""
+    members: dict[Hashable, list[int]] = {}
+    for i, key in enumerate(articles):
+        members.setdefault(key, []).append(i)
+    out: list[list[str]] = [[] for _ in categories]
+    for idx in members.values():
+        for i, feats in zip(idx, document_context([categories[i] for i in idx])):
+            out[i] = feats
+    return out
+
+
 def negated_categories(result: MatchResult) -> list[str]:
     """Categories of the hits negation removed from a match."""
     return [s.hit.category for s in result.suppressed if s.by == "negation"]
 
 
-def sentence_features(keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list[str]:
-    """All feature names of one sentence (training path)."""
-    return [f for k in keys for f in word_features(k)] + context_features(keys) + hit_features(hits, negated)
+def sentence_features(keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = (),
+                      context: Iterable[str] = ()) -> list[str]:
+    """All feature names of one sentence (training path); `context` from `document_context`."""
+    return ([f for k in keys for f in word_features(k)] + context_features(keys) + hit_features(hits, negated)
+            + list(context))
 
 
 class FeatureLookup:
@@ -105,7 +147,8 @@ class FeatureLookup:
             elif kind == NEGATED:
                 self.neg[rest] = i
 
-    def ids(self, keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list[int]:
+    def ids(self, keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = (),
+            context: Iterable[str] = ()) -> list[int]:
         uni, bi, neg, vocab = self.uni, self.bi, self.neg, self.vocabulary
         out = {i for i in map(uni.get, keys) if i is not None}
         # bigrams: the words after each key that has any, looked up in its table
@@ -119,4 +162,5 @@ class FeatureLookup:
             if i is not None:
                 out.add(i)
         out.update(i for i in map(vocab.get, hit_features(hits, negated)) if i is not None)
+        out.update(i for i in map(vocab.get, context) if i is not None)
         return list(out)

@@ -50,11 +50,12 @@ class StanceModel:
     path: str = ""
     _lookup: FeatureLookup | None = field(default=None, repr=False)
 
-    def feature_ids(self, keys: Sequence[str], hits: Sequence[SignalHit], negated: Sequence[str] = ()) -> list[int]:
+    def feature_ids(self, keys: Sequence[str], hits: Sequence[SignalHit], negated: Sequence[str] = (),
+                    context: Sequence[str] = ()) -> list[int]:
         """Distinct feature columns present in one sentence (binary features)."""
         if self._lookup is None:
             self._lookup = FeatureLookup(self.vocabulary)
-        return self._lookup.ids(keys, hits, negated)
+        return self._lookup.ids(keys, hits, negated, context)
 
     def predict_proba(self, rows: Sequence[list[int]]) -> np.ndarray:
         """Class probabilities (away, neutral, toward) for feature-id rows."""

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .features import NEGATION_REACH, negated_categories, sentence_features
+from .features import ARTICLE_SHARE, NEGATION_REACH, article_context, negated_categories, sentence_features
 from .errors import LabelError, Problem
 from .labels import LabelledSentence, LabelSet
 from .matcher import Matcher
@@ -46,12 +46,14 @@ class TrainResult:
 
 
 def _features(sentences: Sequence[LabelledSentence], matcher: Matcher) -> list[list[str]]:
-    out = []
+    """Feature names of each sentence, read in its document (labels are given in article order)."""
+    matched = []
     for s in sentences:
         toks = tokenize(s.text)
-        result = matcher.match(s.text, 0, toks)
-        out.append(sentence_features(toks.keys, result.hits, negated_categories(result)))
-    return out
+        matched.append((toks.keys, matcher.match(s.text, 0, toks)))
+    context = article_context([frozenset(h.category for h in r.hits) for _, r in matched],
+                              [s.document for s in sentences])
+    return [sentence_features(keys, r.hits, negated_categories(r), ctx) for (keys, r), ctx in zip(matched, context)]
 
 
 def _pipeline() -> Any:
@@ -182,7 +184,8 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
         "rules_sha256": rulebook.digest,
         "features": {"word_keys": "snowball stems", "key_ngrams": [1, 2], "negation_reach": NEGATION_REACH,
                      "rule_hits": True, "negated_rule_hits": True,
-                     "hit_counts_and_pairs": True, "n_features": len(model.vocabulary)},
+                     "hit_counts_and_pairs": True,
+                     "article_context": {"neighbours": True, "article_share": ARTICLE_SHARE}, "n_features": len(model.vocabulary)},
         "classifier": {"type": "LogisticRegression", "C": C, "class_weight": "balanced",
                        "neutral_offset": offset, "neutral_offset_tuned_on": sorted(tune_on)},
         "metrics": {"cross_validation": cv},

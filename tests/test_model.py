@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from stance.errors import ModelError
-from stance.features import negated_categories
+from stance import Classifier
+from stance.features import article_context, document_context, negated_categories
 from stance.labels import read_labels
 from stance.matcher import Matcher
 from stance.model import card_path, load_model
@@ -36,11 +37,29 @@ def test_fast_scorer_equals_the_fitted_sklearn_pipeline(small_training):
     logits[:, 1] += result.card["classifier"]["neutral_offset"]
     expected = np.exp(logits - logits.max(axis=1, keepdims=True))
     expected /= expected.sum(axis=1, keepdims=True)
-    rows = []
-    for s in labels.sentences:
-        match = matcher.match(s.text)
-        rows.append(result.model.feature_ids(tokenize(s.text).keys, match.hits, negated_categories(match)))
+    matches = [matcher.match(s.text) for s in labels.sentences]
+    context = article_context([frozenset(h.category for h in m.hits) for m in matches],
+                              [s.document for s in labels.sentences])
+    assert any(context), "the labels are in documents, so sentences have article context"
+    rows = [result.model.feature_ids(tokenize(s.text).keys, m.hits, negated_categories(m), ctx)
+            for s, m, ctx in zip(labels.sentences, matches, context)]
     np.testing.assert_allclose(result.model.predict_proba(rows), expected, atol=1e-9)
+    # the classifier's own path, reading the labels as articles, gives the same probabilities
+    scored = Classifier(rulebook, result.model).score_sentences([s.text for s in labels.sentences],
+                                                                [s.document for s in labels.sentences])
+    np.testing.assert_allclose([x.probabilities for x in scored], expected, atol=1e-9)
+
+
+def test_article_context_reads_neighbours_and_the_rest_of_the_article():
+    esc, hedge, de = "escalation", "hedge", "deescalation"
+    cats = [frozenset({esc}), frozenset(), frozenset({esc, hedge}), frozenset(), frozenset(), frozenset({de})]
+    ctx = document_context(cats)
+    assert ctx[0] == []  # no neighbour signal; one other sentence in five is under ARTICLE_SHARE
+    assert ctx[1] == ["ps:escalation", "ns:escalation", "ns:hedge", "ds:escalation"]
+    assert ctx[5] == ["ds:escalation"]
+    # two articles interleaved in the input are read apart, each in its given order
+    assert article_context([cats[0], cats[5], cats[2]], ["a", "b", "a"]) == [
+        ["ns:escalation", "ns:hedge", "ds:escalation", "ds:hedge"], [], ["ps:escalation", "ds:escalation"]]
 
 
 def test_cross_validation_keeps_documents_together(small_training):
