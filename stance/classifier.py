@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .actors import ActorMatcher, attribute, clause_ids, subject
+from .actors import ActorMatcher, Mention, attribute, clause_ids, subject
 from .default_model import Notify, check_user_model, load_default_model
 from .documents import Document, plain_title
 from .features import article_context, negated_categories
@@ -15,7 +16,21 @@ from .report import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_rules_dir
 from .rulebook import Rulebook, load_rulebook
 from .segment import segment
-from .tokens import tokenize
+from .learned import learned_hits
+from .tokens import Tokens, tokenize
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What the rules and actor look-up found in one sentence, before the model."""
+
+    start: int
+    text: str
+    toks: Tokens
+    hits: tuple[SignalHit, ...]
+    negated: tuple[str, ...]
+    mentions: list[Mention]
+    running: str | None
 
 
 class Classifier:
@@ -49,33 +64,39 @@ class Classifier:
         sentence's article (sentences of one article give each other context,
         in the given order); `carry_actor` lets a sentence that names no actor
         inherit the last one named before it."""
-        scored: list[tuple[tuple[SignalHit, ...], tuple[str, ...]]] = []
-        inputs: list[tuple[list[str], list[str]]] = []
+        read: list[_Read] = []
         running: str | None = None
         for start, _, text in spans:
             toks = tokenize(text)
             result = self.matcher.match(text, start, toks)
-            hits = result.hits
             mentions = self.actors.mentions(text, toks)
-            if hits and (mentions or running):
-                clauses = clause_ids(text, toks)
-                attributed = []
-                for h in hits:
-                    i, j = toks.span(h.start - start, h.end - start)
-                    actor = attribute(mentions, i, j, clauses[i], running)
-                    attributed.append(SignalHit(h.rule, h.category, h.text, h.start, h.end, h.pattern, h.weight,
-                                                h.negated, actor))
-                hits = tuple(attributed)
-            scored.append((hits, tuple(dict.fromkeys(m.actor for m in mentions))))
-            inputs.append((toks.keys, negated_categories(result)))
+            read.append(_Read(start, text, toks, result.hits, tuple(negated_categories(result)), mentions, running))
             if carry_actor:
                 running = subject(mentions) or running
-        context = article_context([frozenset(h.category for h in hits) for hits, _ in scored], articles)
-        rows = [self.model.feature_ids(keys, hits, negated, ctx)
-                for (keys, negated), (hits, _), ctx in zip(inputs, scored, context)]
+        context = article_context([frozenset(h.category for h in r.hits) for r in read], articles)
+        rows = [self.model.feature_ids(r.toks.keys, r.hits, r.negated, ctx) for r, ctx in zip(read, context)]
         probs = self.model.predict_proba(rows).tolist()
-        return [sentence_score(i, start, end, text, probs[i], hits, actors)
-                for i, ((start, end, text), (hits, actors)) in enumerate(zip(spans, scored))]
+        heads = self.model.signal_proba(rows).tolist()
+        scores = []
+        for i, ((start, end, text), r) in enumerate(zip(spans, read)):
+            found = learned_hits(self.model, rows[i], heads[i], text, start, r.toks,
+                                 {h.category for h in r.hits}, r.negated)
+            hits = self._attribute((*r.hits, *found), r)
+            scores.append(sentence_score(i, start, end, text, probs[i], hits,
+                                         tuple(dict.fromkeys(m.actor for m in r.mentions))))
+        return scores
+
+    @staticmethod
+    def _attribute(hits: tuple[SignalHit, ...], r: _Read) -> tuple[SignalHit, ...]:
+        """Each hit with the actor it is most plausibly about (see actors.py)."""
+        if not hits or not (r.mentions or r.running):
+            return hits
+        clauses = clause_ids(r.text, r.toks)
+        attributed = []
+        for h in hits:
+            i, j = r.toks.span(h.start - r.start, h.end - r.start)
+            attributed.append(replace(h, actor=attribute(r.mentions, i, j, clauses[i], r.running)))
+        return tuple(attributed)
 
     def score_sentences(self, sentences: Sequence[str],
                         articles: Sequence[Hashable] | None = None) -> list[SentenceScore]:

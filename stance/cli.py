@@ -248,7 +248,7 @@ def evaluate(
     typer.echo(render_stance_metrics(result["stance"], "stance"))
     share = result["neutral_share"]
     typer.echo(f"  neutral share: predicted {share['predicted']:.3f}, labelled {share['labelled']:.3f}")
-    typer.echo(render_signal_metrics(result["signals"], "signals (rule hits against labelled signals)"))
+    typer.echo(render_signal_metrics(result["signals"], "signals (rule hits and learned signals against labelled signals)"))
     if result["articles"]:
         typer.echo(render_article_metrics(result["articles"]))
     typer.echo("worst mistakes:")

@@ -21,12 +21,16 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
-from .features import FeatureLookup
+from .features import BIGRAM, UNIGRAM, FeatureLookup
 from .matcher import SignalHit
+from .patterns import SIGNALS
 
-MODEL_FORMAT = "stance-linear/1"
+MODEL_FORMAT = "stance-linear/2"
 CLASSES = (-1, 0, 1)
 CLASS_NAMES = ("away", "neutral", "toward")
+# A signal head whose threshold is above 1 never fires: training found it
+# added nothing to the rules for that category.
+HEAD_OFF = 2.0
 
 
 def card_path(model_path: Path) -> Path:
@@ -40,12 +44,17 @@ def file_sha256(path: Path) -> str:
 
 @dataclass
 class StanceModel:
-    """Vocabulary, idf and coefficients of a fitted tf-idf + logistic model."""
+    """Vocabulary, idf and coefficients of a fitted tf-idf + logistic model,
+    and one logistic head per signal category over the same features (see
+    `learned.py`)."""
 
     vocabulary: dict[str, int]
     idf: np.ndarray
     coef: np.ndarray  # (3, n_features), rows in CLASSES order
     intercept: np.ndarray  # (3,)
+    signal_coef: np.ndarray  # (len(SIGNALS), n_features)
+    signal_intercept: np.ndarray  # (len(SIGNALS),)
+    signal_threshold: np.ndarray  # (len(SIGNALS),): a head fires at or above it
     card: dict[str, Any] = field(default_factory=dict)
     path: str = ""
     _lookup: FeatureLookup | None = field(default=None, repr=False)
@@ -57,23 +66,46 @@ class StanceModel:
             self._lookup = FeatureLookup(self.vocabulary)
         return self._lookup.ids(keys, hits, negated, context)
 
-    def predict_proba(self, rows: Sequence[list[int]]) -> np.ndarray:
-        """Class probabilities (away, neutral, toward) for feature-id rows."""
+    def _logits(self, rows: Sequence[list[int]], coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        """Linear scores of l2-normalised tf-idf rows: (n, coef rows)."""
         n = len(rows)
-        if n == 0:
-            return np.zeros((0, 3))
         lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
         cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
         owner = np.repeat(np.arange(n), lengths)
         vals = self.idf[cols]
         norms = np.sqrt(np.bincount(owner, weights=vals * vals, minlength=n))
         norms[norms == 0] = 1.0
-        weighted = self.coef[:, cols] * vals  # (3, nnz)
-        logits = np.stack([np.bincount(owner, weights=weighted[k], minlength=n) for k in range(3)], axis=1)
-        logits = logits / norms[:, None] + self.intercept
+        weighted = coef[:, cols] * vals  # (k, nnz)
+        logits = np.stack([np.bincount(owner, weights=weighted[k], minlength=n) for k in range(len(coef))], axis=1)
+        return logits / norms[:, None] + intercept
+
+    def predict_proba(self, rows: Sequence[list[int]]) -> np.ndarray:
+        """Class probabilities (away, neutral, toward) for feature-id rows."""
+        if len(rows) == 0:
+            return np.zeros((0, 3))
+        logits = self._logits(rows, self.coef, self.intercept)
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
+
+    def signal_proba(self, rows: Sequence[list[int]]) -> np.ndarray:
+        """Each signal head's probability that its category is present: (n, len(SIGNALS))."""
+        if len(rows) == 0:
+            return np.zeros((0, len(self.signal_intercept)))
+        return 1.0 / (1.0 + np.exp(-self._logits(rows, self.signal_coef, self.signal_intercept)))
+
+    def strongest_word_feature(self, ids: Sequence[int], head: int) -> str | None:
+        """The word or word-pair feature among `ids` that pulls signal head
+        `head` up the most: the evidence a learned signal points to."""
+        best, best_pull = None, 0.0
+        names = self._feature_names()
+        for i in ids:
+            name = names[i]
+            if name[:2] in (UNIGRAM, BIGRAM):
+                pull = self.signal_coef[head, i] * self.idf[i]
+                if pull > best_pull:
+                    best, best_pull = name, pull
+        return best
 
     def contributions(self, ids: Sequence[int]) -> list[tuple[str, float]]:
         """Each present feature's pull on the stance score (toward minus away logit)."""
@@ -105,7 +137,9 @@ class StanceModel:
         try:
             with tmp_model.open("wb") as f:
                 np.savez_compressed(f, features=names, idf=self.idf, coef=self.coef,
-                                    intercept=self.intercept, classes=np.array(CLASSES))
+                                    intercept=self.intercept, classes=np.array(CLASSES),
+                                    signal_coef=self.signal_coef, signal_intercept=self.signal_intercept,
+                                    signal_threshold=self.signal_threshold, signals=np.array(SIGNALS))
                 f.flush()
                 os.fsync(f.fileno())
             card = {**card, "format": MODEL_FORMAT, "model_sha256": file_sha256(tmp_model)}
@@ -151,11 +185,17 @@ def load_model(path: str | Path) -> StanceModel:
                 idf=data["idf"].astype(np.float64),
                 coef=data["coef"].astype(np.float64),
                 intercept=data["intercept"].astype(np.float64),
+                signal_coef=data["signal_coef"].astype(np.float64),
+                signal_intercept=data["signal_intercept"].astype(np.float64),
+                signal_threshold=data["signal_threshold"].astype(np.float64),
                 card=card, path=str(path),
             )
             classes = tuple(int(c) for c in data["classes"])
+            signals = tuple(str(c) for c in data["signals"])
     except Exception as exc:  # any failure to read the arrays means the file is not a model
         raise ModelError(f"{path}: corrupt model file ({type(exc).__name__}: {exc})", "retrain with 'stance train'") from None
-    if classes != CLASSES or model.coef.shape != (3, len(model.vocabulary)) or model.idf.shape != (len(model.vocabulary),):
+    n = len(model.vocabulary)
+    if (classes != CLASSES or signals != SIGNALS or model.coef.shape != (3, n) or model.idf.shape != (n,)
+            or model.signal_coef.shape != (len(SIGNALS), n) or model.signal_threshold.shape != (len(SIGNALS),)):
         raise ModelError(f"{path}: inconsistent model arrays", "retrain with 'stance train'")
     return model

@@ -19,12 +19,14 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .features import ARTICLE_SHARE, NEGATION_REACH, article_context, negated_categories, sentence_features
+from .features import (ARTICLE_SHARE, NEGATED_SIGNAL, NEGATION_REACH, SIGNAL, article_context, negated_categories,
+                       sentence_features)
 from .errors import LabelError, Problem
 from .labels import LabelledSentence, LabelSet
 from .matcher import Matcher
 from .metrics import calibration_error, stance_metrics
-from .model import CLASSES, StanceModel
+from .model import CLASSES, HEAD_OFF, StanceModel
+from .patterns import SIGNALS
 from .rulebook import Rulebook
 from .tokens import tokenize
 
@@ -33,6 +35,11 @@ from .tokens import tokenize
 C = 4.0
 MAX_ITER = 2000
 DEFAULT_FOLDS = 5
+# Signal heads: regularisation, candidate thresholds, and the out-of-fold F1
+# a head must add to its category's rules to be switched on.
+SIGNAL_C = 4.0
+HEAD_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+MIN_HEAD_GAIN = 0.005
 # Candidate offsets for the neutral logit (see choose_neutral_offset).
 NEUTRAL_OFFSETS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 SEED = 13
@@ -70,21 +77,74 @@ def _identity(features: list[str]) -> list[str]:
     return features
 
 
+def _fit_heads(X: Any, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic head per signal category on tf-idf rows `X`; `present`
+    (n, len(SIGNALS)) says which categories each sentence's labels carry.
+    A category no sentence (or every sentence) carries gets a head that never fires."""
+    from sklearn.linear_model import LogisticRegression
+
+    coef = np.zeros((len(SIGNALS), X.shape[1]))
+    intercept = np.full(len(SIGNALS), -30.0)
+    for k in range(len(SIGNALS)):
+        if 0 < present[:, k].sum() < len(present):
+            head = LogisticRegression(C=SIGNAL_C, max_iter=MAX_ITER, class_weight="balanced").fit(X, present[:, k])
+            coef[k], intercept[k] = head.coef_[0], head.intercept_[0]
+    return coef, intercept
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def cross_validate(feats: list[list[str]], y: np.ndarray, groups: list[str], folds: int,
-                   progress: Callable[[str], None] | None = None) -> np.ndarray:
-    """Grouped, stratified K-fold: class probabilities (CLASSES order) for every
-    sentence from a model that never saw its document."""
+                   progress: Callable[[str], None] | None = None,
+                   present: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Grouped, stratified K-fold: class probabilities (CLASSES order) and,
+    given `present`, signal-head probabilities for every sentence, each from
+    a model that never saw its document."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
     proba = np.zeros((len(y), len(CLASSES)))
+    heads = np.zeros((len(y), len(SIGNALS)))
     for k, (train_idx, test_idx) in enumerate(splitter.split(feats, y, groups), start=1):
         pipe = _pipeline().fit([feats[i] for i in train_idx], y[train_idx])
         order = [list(pipe.classes_).index(c) for c in CLASSES]
-        proba[test_idx] = pipe.predict_proba([feats[i] for i in test_idx])[:, order]
+        test_feats = [feats[i] for i in test_idx]
+        proba[test_idx] = pipe.predict_proba(test_feats)[:, order]
+        if present is not None:
+            vectorizer = pipe.steps[0][1]
+            coef, intercept = _fit_heads(vectorizer.transform([feats[i] for i in train_idx]), present[train_idx])
+            heads[test_idx] = _sigmoid(vectorizer.transform(test_feats) @ coef.T + intercept)
         if progress:
             progress(f"fold {k}/{folds} done")
-    return proba
+    return proba, heads
+
+
+def _f1(pred: np.ndarray, gold: np.ndarray) -> float:
+    tp = int((pred & gold).sum())
+    return 2 * tp / (int(pred.sum()) + int(gold.sum())) if tp else 0.0
+
+
+def choose_signal_thresholds(heads: np.ndarray, ruled: np.ndarray, negated: np.ndarray,
+                             present: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """Per category, the head threshold that maximises out-of-fold F1 of
+    "a rule fired, or the head fired where no rule of the category was
+    negated"; a head that does not beat the rules alone by MIN_HEAD_GAIN is
+    switched off (HEAD_OFF). Returns the thresholds and what was measured."""
+    thresholds = np.full(len(SIGNALS), HEAD_OFF)
+    report: dict[str, Any] = {}
+    for k, category in enumerate(SIGNALS):
+        gold, rules = present[:, k], ruled[:, k]
+        alone = _f1(rules, gold)
+        scored = [(_f1(rules | ((heads[:, k] >= t) & ~negated[:, k]), gold), t) for t in HEAD_THRESHOLDS]
+        best, t = max(scored, key=lambda x: (x[0], x[1]))
+        on = best >= alone + MIN_HEAD_GAIN
+        if on:
+            thresholds[k] = t
+        report[category] = {"f1_rules": round(alone, 4), "f1_rules_and_head": round(best if on else alone, 4),
+                            "threshold": t if on else None}
+    return thresholds, report
 
 
 def _shift(proba: np.ndarray, neutral_offset: float) -> np.ndarray:
@@ -141,11 +201,19 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
     n_docs = len(set(groups))
     cv: dict[str, Any] | None = None
     offset = 0.0
+    present = np.array([[c in s.signals for c in SIGNALS] for s in sentences], dtype=bool).reshape(-1, len(SIGNALS))
+    thresholds = np.full(len(SIGNALS), HEAD_OFF)
+    heads_report: dict[str, Any] | str = "off: no cross-validation to choose thresholds on"
     if min(folds, n_docs) > 1:
         folds = min(folds, n_docs)
-        proba = cross_validate(feats, y, groups, folds, progress)
+        proba, heads = cross_validate(feats, y, groups, folds, progress, present)
         tuning = [i for i, s in enumerate(sentences) if not tune_on or Path(s.path).name in tune_on]
         offset = choose_neutral_offset(proba[tuning], y[tuning])
+        ruled = np.array([[SIGNAL + c in f for c in SIGNALS] for f in feats], dtype=bool).reshape(-1, len(SIGNALS))
+        negated = np.array([[NEGATED_SIGNAL + c in f for c in SIGNALS] for f in feats],
+                           dtype=bool).reshape(-1, len(SIGNALS))
+        thresholds, heads_report = choose_signal_thresholds(heads[tuning], ruled[tuning], negated[tuning],
+                                                            present[tuning])
         shifted = _shift(proba, offset)
         predicted = [CLASSES[k] for k in shifted.argmax(axis=1)]
         cv = {"folds": folds, "grouped_by": "document", "neutral_offset": offset,
@@ -155,17 +223,20 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
               "calibration_error": calibration_error(shifted.max(axis=1).tolist(),
                                                      [p == t for p, t in zip(predicted, y.tolist())]),
               "without_offset": {k: v for k, v in stance_metrics(y.tolist(), _predict(proba, 0.0)).items()
-                                 if k in ("macro_f1", "accuracy")}}
+                                 if k in ("macro_f1", "accuracy")},
+              "signal_heads": heads_report}
     pipe = _pipeline().fit(feats, y)
     vectorizer, classifier = pipe.steps[0][1], pipe.steps[1][1]
     order = [list(classifier.classes_).index(c) for c in CLASSES]
     intercept = classifier.intercept_[order].astype(np.float64)
     intercept[CLASSES.index(0)] += offset
+    signal_coef, signal_intercept = _fit_heads(vectorizer.transform(feats), present)
     model = StanceModel(
         vocabulary={k: int(v) for k, v in vectorizer.vocabulary_.items()},
         idf=vectorizer.idf_.astype(np.float64),
         coef=classifier.coef_[order].astype(np.float64),
         intercept=intercept,
+        signal_coef=signal_coef, signal_intercept=signal_intercept, signal_threshold=thresholds,
     )
     counts = Counter(s.stance for s in sentences)
     card = {
@@ -188,6 +259,9 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
                      "article_context": {"neighbours": True, "article_share": ARTICLE_SHARE}, "n_features": len(model.vocabulary)},
         "classifier": {"type": "LogisticRegression", "C": C, "class_weight": "balanced",
                        "neutral_offset": offset, "neutral_offset_tuned_on": sorted(tune_on)},
+        "signal_heads": {"type": "LogisticRegression per category", "C": SIGNAL_C, "class_weight": "balanced",
+                         "thresholds": {c: (None if t > 1 else float(t)) for c, t in zip(SIGNALS, thresholds)},
+                         "tuned_on": sorted(tune_on) or "all files"},
         "metrics": {"cross_validation": cv},
     }
     return TrainResult(model, card, cv)
