@@ -184,9 +184,10 @@ def train(
     labels: Annotated[list[Path], typer.Argument(help="Labelled sentence files (.jsonl).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the model (default: the shipped model).")] = None,
     folds: Annotated[int, typer.Option("--folds", "-k", min=0, help="Cross-validation folds (0 or 1: none).")] = 5,
-    tune_on: Annotated[Optional[list[Path]], typer.Option(
-        "--tune-on", help="Label file(s), among LABELS, whose out-of-fold predictions choose the neutral offset "
-                          "(default: all); name the files most like what you will score.")] = None,
+    tune_on: Annotated[Optional[list[str]], typer.Option(
+        "--tune-on", help="A file-name pattern (quote it, e.g. 'reporting-*'; repeatable) picking the LABELS files whose "
+                          "out-of-fold predictions choose the neutral offset and signal-head thresholds (default: all); "
+                          "pick the files most like what you will score.")] = None,
     rules: RulesOption = None,
 ) -> None:
     """Train the stance model; print grouped cross-validation; write model and card."""
@@ -196,6 +197,7 @@ def train(
     from .resources import default_model_path, default_rules_dir
     from .rulebook import load_rulebook
     from .train import train as fit
+    from .train import tuning_files
 
     target = out if out is not None else default_model_path()
     try:
@@ -204,7 +206,7 @@ def train(
         ensure_writable(target)  # before training, so a bad --out costs no training run
         typer.echo(f"training on {len(label_set.sentences)} sentences from {len(label_set.files)} file(s)", err=True)
         result = fit(label_set, rulebook, folds, progress=lambda m: typer.echo(f"  {m}", err=True),
-                     tune_on=[p.name for p in tune_on or ()])
+                     tune_on=tuning_files(labels, tune_on or ()))
         result.model.save(target, result.card)
     except StanceError as exc:
         _fail(exc)

@@ -8,6 +8,7 @@ articles, not on unseen sentences of seen articles.
 from __future__ import annotations
 
 import platform
+from fnmatch import fnmatch
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -178,6 +179,17 @@ def _per_file(sentences: Sequence[LabelledSentence], y: np.ndarray, predicted: l
     return {name: {k: v for k, v in stance_metrics(y[idx].tolist(), [predicted[i] for i in idx]).items()
                    if k in ("n", "macro_f1", "accuracy")}
             for name, idx in sorted(rows.items())}
+
+
+def tuning_files(paths: Sequence[Path], patterns: Sequence[str]) -> list[str]:
+    """Names of the label files that match any of the shell-style `patterns`
+    (by file name or path); a pattern that matches none is an error."""
+    problems = [Problem(pat, 0, 0, "--tune-on matches none of the training files",
+                        "give a pattern such as 'reporting-*' that names some of them")
+                for pat in patterns if not any(fnmatch(p.name, pat) or fnmatch(str(p), pat) for p in paths)]
+    if problems:
+        raise LabelError(problems, "--tune-on")
+    return sorted({p.name for p in paths for pat in patterns if fnmatch(p.name, pat) or fnmatch(str(p), pat)})
 
 
 def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,

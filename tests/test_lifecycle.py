@@ -44,8 +44,8 @@ def test_conflicting_labels_for_the_same_text_are_reported(tmp_path):
 def test_tune_on_must_name_a_training_file(tmp_path):
     f = tmp_path / "l.jsonl"
     f.write_text('{"id": "a/s0", "text": "Talks resumed.", "stance": 1, "signals": []}\n', encoding="utf-8")
-    proc = run_cli("train", str(f), "--out", str(tmp_path / "m.npz"), "--tune-on", "other.jsonl")
-    assert proc.returncode == 2 and "other.jsonl" in proc.stderr and "not among the training files" in proc.stderr
+    proc = run_cli("train", str(f), "--out", str(tmp_path / "m.npz"), "--tune-on", "other-*")
+    assert proc.returncode == 2 and "other-*" in proc.stderr and "matches none of the training files" in proc.stderr
     assert not (tmp_path / "m.npz").exists()
 
 
