@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import Stemmer
 
@@ -19,6 +20,11 @@ import Stemmer
 # "n't") in a fix-up pass, so negation sees it; the plain pattern keeps the
 # common case fast.
 TOKEN_RE = re.compile(r"[^\W_]+")
+# The same, as a split: text between tokens, token, text between ... in one C call.
+_SPLIT = re.compile(r"([^\W_]+)")
+# Lower-casing is context-free except for capital sigma (final or not), so
+# words without it can be lower-cased all at once.
+_SIGMA = "\u03a3"
 _CONTRACTION = re.compile(r"(?<=[^\W_])n['’]t\b", re.IGNORECASE)
 
 # Irregular forms the stemmer leaves apart from their base; diplomatic verbs
@@ -83,11 +89,31 @@ class Tokens:
         return i, max(i + 1, bisect_left(self.starts, end))
 
 
+_EMPTY = Tokens((), (), (), ())
+
+
 def tokenize(text: str) -> Tokens:
     """Split text into word tokens with character offsets into `text`."""
-    spans = [m.span() for m in TOKEN_RE.finditer(text)]
-    if _CONTRACTION.search(text):
-        spans = _split_contractions(text, spans)
+    if ("'" in text or "’" in text) and _CONTRACTION.search(text):  # the search is slow; most text has no apostrophe
+        return _tokenize_spans(text, _split_contractions(text, [m.span() for m in TOKEN_RE.finditer(text)]))
+    # Every step runs in C: split gives gaps and tokens in turn, and the
+    # running sum of their lengths gives each token's start and end.
+    parts = _SPLIT.split(text)
+    if len(parts) == 1:
+        return _EMPTY
+    bounds = list(accumulate(map(len, parts)))
+    surface = parts[1::2]
+    if _SIGMA in text:  # sigma's lower case depends on its neighbours in the sentence
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return _tokenize_spans(text, list(zip(bounds[0:-1:2], bounds[1::2])))
+    # "\0" never stands in a token, so it keeps the words apart through lower().
+    words = tuple("\0".join(surface).lower().split("\0"))
+    return Tokens(tuple(bounds[0:-1:2]), tuple(bounds[1::2]), words, tuple(map(_KEYS.__getitem__, words)))
+
+
+def _tokenize_spans(text: str, spans: list[tuple[int, int]]) -> Tokens:
+    """Tokens from their spans: words cut from the lower-cased sentence."""
     starts = tuple(s for s, _ in spans)
     ends = tuple(e for _, e in spans)
     lowered = text.lower()
