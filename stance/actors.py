@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import compress, count, repeat
 
 from .tokens import Tokens, tokenize
 
@@ -63,14 +64,16 @@ _CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + 
 def clause_ids(text: str, toks: Tokens) -> list[int]:
     """A clause number for each token."""
     starts, words = toks.starts, toks.words
+    n = len(words)
     boundaries = {bisect_left(starts, m.start()) for m in _CLAUSE_BREAK_RE.finditer(text)}
-    boundaries.update(k for k, w in enumerate(words) if w in CLAUSE_WORDS)
-    boundaries.discard(0)
-    ids, current = [], 0
-    for k in range(len(words)):
-        if k in boundaries:
-            current += 1
-        ids.append(current)
+    if not CLAUSE_WORDS.isdisjoint(words):
+        boundaries.update(compress(count(), map(CLAUSE_WORDS.__contains__, words)))
+    ids: list[int] = []
+    clause = 0
+    for b in sorted(b for b in boundaries if 0 < b < n):  # a new clause starts at each boundary
+        ids.extend(repeat(clause, b - len(ids)))
+        clause += 1
+    ids.extend(repeat(clause, n - len(ids)))
     return ids
 
 
@@ -93,31 +96,42 @@ class ActorMatcher:
                     self._index[words[0].lower()].append((words, actor.id))
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest alias first
+        # The same entries, in the same order, by first word as written: a
+        # lower-cased word finds its candidates, its surface picks among them.
+        self._by_surface: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+        for lowered, entries in self._index.items():
+            table = self._by_surface[lowered] = {}
+            for words, actor in entries:
+                table.setdefault(words[0], []).append((words, actor))
 
     def mentions(self, text: str, toks: Tokens) -> list[Mention]:
         """Non-overlapping mentions, longest alias winning at each position."""
-        if not self._index:
-            return []
-        index = self._index
-        if not any(w in index for w in toks.words):
-            return []
+        return self.find(text, toks)[0]
+
+    def find(self, text: str, toks: Tokens) -> tuple[list[Mention], list[int] | None]:
+        """Mentions, and the clause ids of the tokens when there are any (else None)."""
+        index = self._by_surface
+        words = toks.words
+        if not index or index.keys().isdisjoint(words):
+            return [], None
         starts, ends = toks.starts, toks.ends
-        surface = [text[s:e] for s, e in zip(starts, ends)]
         out: list[Mention] = []
         clauses: list[int] | None = None
-        i, n = 0, len(surface)
-        while i < n:
-            for words, actor in index.get(toks.words[i], ()):
-                if tuple(surface[i:i + len(words)]) == words:
+        n = len(words)
+        free_from = 0  # the first token a new mention may start at
+        for i in compress(count(), map(index.__contains__, words)):
+            if i < free_from:
+                continue
+            for alias, actor in index[words[i]].get(text[starts[i]:ends[i]], ()):
+                size = len(alias)
+                if i + size <= n and all(text[starts[i + t]:ends[i + t]] == alias[t] for t in range(1, size)):
                     if clauses is None:
                         clauses = clause_ids(text, toks)
-                    governed = _governed(toks.words, surface, i, out[-1] if out else None)
-                    out.append(Mention(actor, i, i + len(words), governed, clauses[i]))
-                    i += len(words)
+                    governed = _governed(words, text, starts, i, out[-1] if out else None)
+                    out.append(Mention(actor, i, i + size, governed, clauses[i]))
+                    free_from = i + size
                     break
-            else:
-                i += 1
-        return out
+        return out, clauses
 
 
 # Words looked back from a name for a governing preposition ("with the new
@@ -125,14 +139,14 @@ class ActorMatcher:
 GOVERNOR_REACH = 3
 
 
-def _governed(words: tuple[str, ...], surface: list[str], i: int, previous: Mention | None) -> bool:
+def _governed(words: tuple[str, ...], text: str, starts: tuple[int, ...], i: int, previous: Mention | None) -> bool:
     for k in range(i - 1, max(-1, i - 1 - GOVERNOR_REACH), -1):
         word = words[k]
         if word in PREPOSITIONS:
             return True
         if word in ("and", "or") and previous is not None and previous.j >= k - 2:
             return previous.governed  # "with the United States and other Western countries"
-        if word in CLAUSE_WORDS or surface[k][:1].isupper():
+        if word in CLAUSE_WORDS or text[starts[k]].isupper():
             return False
     return False
 
