@@ -45,17 +45,24 @@ class Classifier:
 
     def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool) -> list[SentenceScore]:
         """Score sentences given as (start, end, text); `carry_actor` lets a
-        sentence that names no actor inherit the last one named before it."""
-        scored: list[tuple[tuple[SignalHit, ...], tuple[str, ...]]] = []
-        rows: list[list[int]] = []
+        sentence that names no actor inherit the last one named before it.
+
+        Rules and actors run sentence by sentence; the model scores all the
+        sentences at once (one numpy pass over their features)."""
+        match, find_actors = self.matcher.match, self.actors.find
+        all_keys: list[tuple[str, ...]] = []
+        all_hits: list[tuple[SignalHit, ...]] = []
+        all_negated: list[list[str]] = []
+        all_actors: list[tuple[str, ...]] = []
         running: str | None = None
         for start, _, text in spans:
             toks = tokenize(text)
-            result = self.matcher.match(text, start, toks)
+            result = match(text, start, toks)
             hits = result.hits
-            mentions = self.actors.mentions(text, toks)
+            mentions, clauses = find_actors(text, toks)
             if hits and (mentions or running):
-                clauses = clause_ids(text, toks)
+                if clauses is None:
+                    clauses = clause_ids(text, toks)
                 attributed = []
                 for h in hits:
                     i, j = toks.span(h.start - start, h.end - start)
@@ -63,13 +70,15 @@ class Classifier:
                     attributed.append(SignalHit(h.rule, h.category, h.text, h.start, h.end, h.pattern, h.weight,
                                                 h.negated, actor))
                 hits = tuple(attributed)
-            scored.append((hits, tuple(dict.fromkeys(m.actor for m in mentions))))
-            rows.append(self.model.feature_ids(toks.keys, hits, negated_categories(result)))
-            if carry_actor:
+            all_keys.append(toks.keys)
+            all_hits.append(hits)
+            all_negated.append(negated_categories(result) if result.suppressed else [])
+            all_actors.append(tuple(dict.fromkeys([m.actor for m in mentions])) if mentions else ())
+            if carry_actor and mentions:
                 running = subject(mentions) or running
-        probs = self.model.predict_proba(rows).tolist()
-        return [sentence_score(i, start, end, text, probs[i], hits, actors)
-                for i, ((start, end, text), (hits, actors)) in enumerate(zip(spans, scored))]
+        probs = self.model.predict_sentences(all_keys, all_hits, all_negated).tolist()
+        return [sentence_score(i, start, end, text, p, hits, actors)
+                for i, ((start, end, text), p, hits, actors) in enumerate(zip(spans, probs, all_hits, all_actors))]
 
     def score_sentences(self, sentences: Sequence[str]) -> list[SentenceScore]:
         """Rules and model on given sentences, without segmentation; spans are within each sentence."""
