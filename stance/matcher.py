@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from .patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
 from .rulebook import Rule, Rulebook
-from .tokens import Tokens, tokenize
+from .tokens import Tokens, tokenize, word_key
 
 # Characters between two words that end a negation scope.
 SCOPE_BREAKS = frozenset(",;:.!?()[]—–“”\"")
@@ -87,15 +88,17 @@ class _Node:
         self.special: list[tuple[int, str, _Node]] = []
         self.ends: list[int] = []
 
-    def child(self, kind: int, value: str) -> _Node:
+    def child(self, kind: int, value: str) -> tuple[_Node, int]:
+        """The child for a word, made if new, and its rank among the children
+        a walk tries: 0 for the key child, then the others in order."""
         if kind == _KEY:
-            return self.keys.setdefault(value, _Node())
-        for k, v, node in self.special:
+            return self.keys.setdefault(value, _Node()), 0
+        for rank, (k, v, node) in enumerate(self.special, 1):
             if (k, v) == (kind, value):
-                return node
+                return node, rank
         node = _Node()
         self.special.append((kind, value, node))
-        return node
+        return node, len(self.special)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +135,11 @@ class Matcher:
         self._root = _Node()
         self._root_exact: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by key
         self._root_prefix: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by first letters
-        self._root_cache: dict[str, tuple[_Node, ...]] = {}
+        # word -> what phrases starting at it give (see _Start); filled as words come
+        self._starts = _Starts(self)
+        # phrase id -> its path through the trie, as the ranks of the branches
+        # taken: the order in which a walk finds phrases of one span.
+        self._path_rank: list[tuple[int, ...]] = []
         # phrase id -> what it triggers: (rule, description, near term ids or None)
         self._triggers: dict[int, list[_Trigger]] = defaultdict(list)
         self._regexes: list[tuple[Rule, RegexPattern]] = []
@@ -167,67 +174,73 @@ class Matcher:
         self._phrases.append(phrase)
         first, *rest = phrase.words
         kind, value = _check(first)
+        # At a word a walk starts from its key's node, then its exact form's,
+        # then the prefixes' in the order they were added.
         if kind == _KEY:
             node = self._root.keys.setdefault(value, _Node())
+            rank = [(0, 0)]
         else:
             table = self._root_prefix[value[:_PREFIX_INDEX_LEN]] if kind == _PREFIX else self._root_exact[first.value]
-            node = next((n for v, n in table if v == value), None)
-            if node is None:
-                node = _Node()
-                table.append((value, node))
+            at = next((k for k, (v, _) in enumerate(table) if v == value), None)
+            if at is None:
+                at = len(table)
+                table.append((value, _Node()))
+            node = table[at][1]
+            rank = [(1 if kind == _EXACT else 2, at)]
         for word in rest:
-            node = node.child(*_check(word))
+            node, branch = node.child(*_check(word))
+            rank.append((branch, 0))
         node.ends.append(pid)
+        self._path_rank.append(tuple(rank))
         return pid
 
     def _roots(self, word: str, key: str) -> tuple[_Node, ...]:
-        """Trie nodes a phrase can start from at this word (depends on the word only: cached)."""
-        nodes = self._root_cache.get(word)
-        if nodes is None:
-            found = []
-            node = self._root.keys.get(key)
-            if node is not None:
-                found.append(node)
-            found.extend(nd for v, nd in self._root_exact.get(key, ()) if word == v)
-            found.extend(nd for v, nd in self._root_prefix.get(word[:_PREFIX_INDEX_LEN], ()) if word.startswith(v))
-            nodes = tuple(found)
-            if len(self._root_cache) >= ROOT_CACHE_LIMIT:
-                self._root_cache.clear()
-            self._root_cache[word] = nodes
-        return nodes
+        """Trie nodes a phrase can start from at this word (depends on the word only)."""
+        found = []
+        node = self._root.keys.get(key)
+        if node is not None:
+            found.append(node)
+        found.extend(nd for v, nd in self._root_exact.get(key, ()) if word == v)
+        found.extend(nd for v, nd in self._root_prefix.get(word[:_PREFIX_INDEX_LEN], ()) if word.startswith(v))
+        return tuple(found)
 
     def _occurrences(self, toks: Tokens) -> dict[int, list[tuple[int, int]]]:
-        """Every indexed phrase found in the tokens, as token spans."""
+        """Every indexed phrase found in the tokens, as token spans in order.
+
+        Words are looked up once each (`_Starts`, by word, in C through
+        `map`); only the words that start a phrase cost a step in Python, and
+        only a phrase's second word onward needs a walk down the trie."""
         occ: dict[int, list[tuple[int, int]]] = {}
         words, keys = toks.words, toks.keys
         n = len(words)
-        cache, roots = self._root_cache, self._roots
-        for i in range(n):
-            frontier = cache.get(words[i])
-            if frontier is None:
-                frontier = roots(words[i], keys[i])
-            if not frontier:
-                continue
+        entries = list(map(self._starts.__getitem__, words))
+        get = occ.get
+        for i in compress(range(n), entries):
+            alone, by_key, special = entries[i]
+            if alone:
+                span = (i, i + 1)
+                for pid in alone:
+                    spans = get(pid)
+                    if spans is None:
+                        occ[pid] = [span]
+                    else:
+                        spans.append(span)
             k = i + 1
-            while frontier:
-                following = []
-                for node in frontier:
-                    for pid in node.ends:
-                        spans = occ.get(pid)
-                        if spans is None:
-                            occ[pid] = [(i, k)]
-                        else:
-                            spans.append((i, k))
-                    if k < n:
-                        nxt = node.keys.get(keys[k])
-                        if nxt is not None:
-                            following.append(nxt)
-                        for kind, value, child in node.special:
-                            if (words[k] == value) if kind == _EXACT else words[k].startswith(value):
-                                following.append(child)
-                frontier = following
-                k += 1
+            if k < n and (by_key or special):
+                following = by_key.get(keys[k], ()) if by_key else ()
+                if special:
+                    word = words[k]
+                    following = [*following, *(child for kind, value, child in special
+                                                if ((word == value) if kind == _EXACT else word.startswith(value)))]
+                if following:
+                    _walk(occ, i, k + 1, following, words, keys)
         return occ
+
+    def _first_found(self, occ: dict[int, list[tuple[int, int]]], pid: int) -> tuple[int, int, tuple[int, ...], int]:
+        """When a left-to-right walk first finds a phrase: by start, then end,
+        then trie path, then id (phrases ending at one node)."""
+        i, j = occ[pid][0]
+        return i, j, self._path_rank[pid], pid
 
     def match(self, text: str, offset: int = 0, toks: Tokens | None = None) -> MatchResult:
         """Signals in one sentence; spans are `offset` plus positions in `text`.
@@ -274,17 +287,22 @@ class Matcher:
         starts, ends = toks.starts, toks.ends
         seen_near: set[int] = set()
         triggers = self._triggers
-        for pid, spans in occ.items():
-            for rule, desc, near in triggers.get(pid, ()):
+        present = occ.keys()
+        # Rule patterns that find the same span keep the first found (see
+        # _longest_per_rule), so triggers are taken in the order found.
+        found = sorted((pid for pid in present if pid in triggers), key=lambda pid: self._first_found(occ, pid))
+        for pid in found:
+            spans = occ[pid]
+            for rule, desc, near in triggers[pid]:
                 if near is None:
-                    raws.extend(_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans)
+                    raws.extend([_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans])
                     continue
                 key = id(near)
                 if key in seen_near:
                     continue
                 seen_near.add(key)
                 for terms in near.term_sets:  # every term must be present: cheap check first
-                    if terms.isdisjoint(occ):
+                    if present.isdisjoint(terms):
                         break
                 else:
                     for i, j, parts in _near(near, occ):
@@ -341,6 +359,66 @@ class Matcher:
                             k -= 1
                         scopes.append((ci, cj, k, ci))
         return scopes
+
+
+_Start = tuple[tuple[int, ...], dict[str, tuple["_Node", ...]], tuple[tuple[int, str, "_Node"], ...]]
+
+
+class _Starts(dict[str, "_Start | tuple[()]"]):
+    """What phrases starting at a word give, by word: the phrases the word
+    is by itself, the nodes a longer phrase goes on to by the next word's
+    key, and the other children (exact forms, prefixes) with their tests;
+    () when no phrase starts at the word. Filled as words come (the entry
+    depends on the word only) and cleared when full, so memory stays bounded."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        super().__init__()
+        self.matcher = matcher
+
+    def __missing__(self, word: str) -> _Start | tuple[()]:
+        roots = self.matcher._roots(word, word_key(word))
+        entry: _Start | tuple[()] = ()
+        if roots:
+            by_key: dict[str, list[_Node]] = {}
+            for node in roots:
+                for key, child in node.keys.items():
+                    by_key.setdefault(key, []).append(child)
+            entry = (tuple(pid for node in roots for pid in node.ends),
+                     {key: tuple(children) for key, children in by_key.items()},
+                     tuple(item for node in roots for item in node.special))
+        if len(self) >= ROOT_CACHE_LIMIT:
+            self.clear()
+        self[word] = entry
+        return entry
+
+
+def _walk(occ: dict[int, list[tuple[int, int]]], i: int, k: int, frontier: list[_Node] | tuple[_Node, ...],
+          words: tuple[str, ...], keys: tuple[str, ...]) -> None:
+    """Phrases from token i that go on past its first word: `frontier` holds
+    the trie nodes reached by tokens i..k-1."""
+    n = len(words)
+    while frontier:
+        span = (i, k)
+        for node in frontier:
+            for pid in node.ends:
+                spans = occ.get(pid)
+                if spans is None:
+                    occ[pid] = [span]
+                else:
+                    spans.append(span)
+        if k >= n:
+            return
+        key, word = keys[k], words[k]
+        following = []
+        for node in frontier:
+            nxt = node.keys.get(key)
+            if nxt is not None:
+                following.append(nxt)
+            for kind, value, child in node.special:
+                if (word == value) if kind == _EXACT else word.startswith(value):
+                    following.append(child)
+        frontier = following
+        k += 1
 
 
 def _covering_scope(scopes: list[tuple[int, int, int, int]], raw: _Raw) -> tuple[int, int] | None:
