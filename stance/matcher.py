@@ -314,7 +314,13 @@ class Matcher:
     def _regex_hits(self, text: str, toks: Tokens) -> list[_Raw]:
         raws = []
         for rule, rx in self._regexes:
+            if rx.prefilter is not None and rx.prefilter.search(text) is None:
+                continue  # none of the literals every match holds: no match, no need to run it
             try:
+                # Most sentences hold no match: one search says so, and only
+                # then are all matches listed (each call within the time limit).
+                if rx.compiled.search(text, timeout=REGEX_TIMEOUT) is None:
+                    continue
                 found = list(rx.compiled.finditer(text, timeout=REGEX_TIMEOUT))
             except TimeoutError:
                 continue  # bounded: a regex that runs too long on this sentence gives no hit
