@@ -19,7 +19,7 @@ actor named in a clause and is rarely the object of a preposition ("talks
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import compress, count, repeat
@@ -63,18 +63,27 @@ _CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + 
 
 def clause_ids(text: str, toks: Tokens) -> list[int]:
     """A clause number for each token."""
+    bounds = clause_bounds(text, toks)
+    ids: list[int] = []
+    for clause, b in enumerate(bounds):
+        ids.extend(repeat(clause, b - len(ids)))
+    ids.extend(repeat(len(bounds), len(toks) - len(ids)))
+    return ids
+
+
+def clause_bounds(text: str, toks: Tokens) -> list[int]:
+    """The tokens that start a new clause, in order: token k's clause number
+    is `bisect_right(bounds, k)`, the same as `clause_ids(text, toks)[k]`."""
     starts, words = toks.starts, toks.words
     n = len(words)
     boundaries = {bisect_left(starts, m.start()) for m in _CLAUSE_BREAK_RE.finditer(text)}
     if not CLAUSE_WORDS.isdisjoint(words):
         boundaries.update(compress(count(), map(CLAUSE_WORDS.__contains__, words)))
-    ids: list[int] = []
-    clause = 0
-    for b in sorted(b for b in boundaries if 0 < b < n):  # a new clause starts at each boundary
-        ids.extend(repeat(clause, b - len(ids)))
-        clause += 1
-    ids.extend(repeat(clause, n - len(ids)))
-    return ids
+    boundaries.discard(0)
+    bounds = sorted(boundaries)
+    while bounds and bounds[-1] >= n:  # a break after the last word starts no clause
+        bounds.pop()
+    return bounds
 
 
 def alias_words(alias: str) -> tuple[str, ...]:
@@ -96,42 +105,55 @@ class ActorMatcher:
                     self._index[words[0].lower()].append((words, actor.id))
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest alias first
-        # The same entries, in the same order, by first word as written: a
-        # lower-cased word finds its candidates, its surface picks among them.
-        self._by_surface: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+        # The same aliases by their first word lower-cased, then as written,
+        # then by all their words: a lower-cased word finds its candidates,
+        # its surface picks among them, and the following surface words are
+        # looked up whole, longest alias first (the first alias listed wins a tie).
+        self._by_surface: dict[str, dict[str, tuple[tuple[int, ...], dict[tuple[str, ...], str]]]] = {}
         for lowered, entries in self._index.items():
-            table = self._by_surface[lowered] = {}
+            grouped: dict[str, dict[tuple[str, ...], str]] = {}
             for words, actor in entries:
-                table.setdefault(words[0], []).append((words, actor))
+                grouped.setdefault(words[0], {}).setdefault(words, actor)
+            self._by_surface[lowered] = {
+                first: (tuple(sorted({len(w) for w in aliases}, reverse=True)), aliases)
+                for first, aliases in grouped.items()
+            }
 
     def mentions(self, text: str, toks: Tokens) -> list[Mention]:
         """Non-overlapping mentions, longest alias winning at each position."""
         return self.find(text, toks)[0]
 
     def find(self, text: str, toks: Tokens) -> tuple[list[Mention], list[int] | None]:
-        """Mentions, and the clause ids of the tokens when there are any (else None)."""
+        """Mentions, and the clause bounds of the tokens when there are any
+        (else None; see `clause_bounds`)."""
         index = self._by_surface
         words = toks.words
         if not index or index.keys().isdisjoint(words):
             return [], None
         starts, ends = toks.starts, toks.ends
         out: list[Mention] = []
-        clauses: list[int] | None = None
+        bounds: list[int] | None = None
         n = len(words)
         free_from = 0  # the first token a new mention may start at
         for i in compress(count(), map(index.__contains__, words)):
             if i < free_from:
                 continue
-            for alias, actor in index[words[i]].get(text[starts[i]:ends[i]], ()):
-                size = len(alias)
-                if i + size <= n and all(text[starts[i + t]:ends[i + t]] == alias[t] for t in range(1, size)):
-                    if clauses is None:
-                        clauses = clause_ids(text, toks)
+            first = text[starts[i]:ends[i]]
+            entry = index[words[i]].get(first)
+            if entry is None:
+                continue
+            sizes, aliases = entry
+            surface = [first, *(text[starts[k]:ends[k]] for k in range(i + 1, min(n, i + sizes[0])))]
+            for size in sizes:
+                actor = aliases.get(tuple(surface[:size])) if size <= len(surface) else None
+                if actor is not None:
+                    if bounds is None:
+                        bounds = clause_bounds(text, toks)
                     governed = _governed(words, text, starts, i, out[-1] if out else None)
-                    out.append(Mention(actor, i, i + size, governed, clauses[i]))
+                    out.append(Mention(actor, i, i + size, governed, bisect_right(bounds, i)))
                     free_from = i + size
                     break
-        return out, clauses
+        return out, bounds
 
 
 # Words looked back from a name for a governing preposition ("with the new

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
-from .actors import ActorMatcher, attribute, clause_ids, subject
+from .actors import ActorMatcher, attribute, clause_bounds, subject
 from .default_model import Notify, check_user_model, load_default_model
 from .documents import Document, plain_title
 from .features import negated_categories
@@ -59,14 +60,14 @@ class Classifier:
             toks = tokenize(text)
             result = match(text, start, toks)
             hits = result.hits
-            mentions, clauses = find_actors(text, toks)
+            mentions, bounds = find_actors(text, toks)
             if hits and (mentions or running):
-                if clauses is None:
-                    clauses = clause_ids(text, toks)
+                if bounds is None:
+                    bounds = clause_bounds(text, toks)
                 attributed = []
                 for h in hits:
                     i, j = toks.span(h.start - start, h.end - start)
-                    actor = attribute(mentions, i, j, clauses[i], running)
+                    actor = attribute(mentions, i, j, bisect_right(bounds, i), running)
                     attributed.append(SignalHit(h.rule, h.category, h.text, h.start, h.end, h.pattern, h.weight,
                                                 h.negated, actor))
                 hits = tuple(attributed)
