@@ -15,10 +15,12 @@ the project's own texts:
 Per sentence it keeps the span, the hits (rule, category, start and end
 relative to the sentence, negated, actor, and the pattern as an index into
 one shared list), the actors, and the probabilities in millionths; per
-article the stance index, interval, posture and signal counts. The labelled
-documents keep their sentences' stance but not their probabilities, which
-the labelled sentences already pin (a document's sentences are mostly the
-same texts): so the file stays small.
+article the stance index, interval, posture and signal counts, the evidence
+listed per signal and per actor (sentence, rule, span), and each actor's
+sentences, mean stance and signal counts. The labelled documents keep their
+sentences' stance but not their probabilities, which the labelled sentences
+already pin (a document's sentences are mostly the same texts): so the file
+stays small.
 
 Regenerate only with a rule or model change, in the same commit:
 
@@ -66,10 +68,17 @@ class _Writer:
             out["stance"] = s.stance
         return out
 
+    def evidence(self, e: Any) -> list[Any]:
+        return [e.sentence, e.hit.rule, e.hit.start, e.hit.end]
+
     def article(self, report: Any, probabilities: bool = True) -> dict[str, Any]:
         st = report.stance
         return {"index": round(st.index * SCALE), "interval": [round(st.low * SCALE), round(st.high * SCALE)],
                 "abstained": st.abstained, "posture": report.posture, "signal_counts": dict(report.signal_counts),
+                "evidence": {c: [self.evidence(e) for e in ev] for c, ev in report.evidence.items()},
+                "actors": [{"actor": a.actor, "sentences": list(a.sentences), "mean": round(a.mean_stance * SCALE),
+                            "signal_counts": dict(a.signal_counts), "evidence": [self.evidence(e) for e in a.evidence]}
+                           for a in report.actors],
                 "sentences": [self.sentence(s, probabilities) for s in report.sentences]}
 
 
