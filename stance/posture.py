@@ -9,6 +9,7 @@ analysis a narrow one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -49,11 +50,50 @@ def estimate(scores: Sequence[float], confidences: Sequence[float]) -> StanceEst
     if len(kept) == 0:
         return StanceEstimate(0.0, 0.0, 0.0, 0, abstained)
     index = float(kept.mean())
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    means = kept[rng.integers(0, len(kept), size=(BOOTSTRAP_SAMPLES, len(kept)))].mean(axis=1)
+    means = kept[_resamples(len(kept))].mean(axis=1)
     tail = (1 - INTERVAL) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
-    return StanceEstimate(index, float(low), float(high), len(kept), abstained)
+    low, high = _percentiles(means, (tail, 100 - tail))
+    return StanceEstimate(index, low, high, len(kept), abstained)
+
+
+# The resampled positions depend only on the seed and the number of
+# sentences, so they are drawn once per length and kept, up to this many
+# positions in all (4 bytes each); then the store starts afresh.
+RESAMPLE_CACHE_POSITIONS = 8_000_000
+_resample_cache: dict[int, np.ndarray] = {}
+
+
+def _resamples(n: int) -> np.ndarray:
+    """The bootstrap's (BOOTSTRAP_SAMPLES, n) positions, as the seeded generator draws them."""
+    idx = _resample_cache.get(n)
+    if idx is None:
+        drawn = np.random.default_rng(BOOTSTRAP_SEED).integers(0, n, size=(BOOTSTRAP_SAMPLES, n))
+        idx = drawn.astype(np.int32) if n < 2**31 else drawn
+        if sum(a.size for a in _resample_cache.values()) + idx.size > RESAMPLE_CACHE_POSITIONS:
+            _resample_cache.clear()
+        _resample_cache[n] = idx
+    return idx
+
+
+def _percentiles(values: np.ndarray, percents: Sequence[float]) -> tuple[float, ...]:
+    """np.percentile's default (linear) method, step for step, on order
+    statistics found by one partial sort instead of its general machinery
+    (a tenth of the time; equal to np.percentile for the bootstrap's points,
+    and to the last bit or two for any other, as tested)."""
+    n = len(values)
+    points = []
+    for percent in percents:
+        q = percent / 100
+        virtual = n * q + (1 + q * (1 - 1 - 1)) - 1  # numpy's virtual index for alpha = beta = 1
+        below = min(max(math.floor(virtual), 0), n - 1)
+        points.append((below, min(below + 1, n - 1), virtual - below))
+    ordered = np.partition(values, sorted({k for b, a, _ in points for k in (b, a)}))
+    out = []
+    for below, above, t in points:
+        a, b = float(ordered[below]), float(ordered[above])
+        diff = b - a
+        out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+    return tuple(out)
 
 
 def posture(index: float, signal_counts: Mapping[str, int]) -> str:

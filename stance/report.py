@@ -132,14 +132,23 @@ def _strongest(found: list[Evidence], sentences: Sequence[SentenceScore], limit:
 def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str]) -> tuple[ActorSummary, ...]:
     ids = list(dict.fromkeys(a for s in sentences for a in s.actors))
     ids += [a for a in dict.fromkeys(h.actor for s in sentences for h in s.signals) if a and a not in ids]
+    # One pass over the sentences gathers each actor's sentences and hits.
+    mine: dict[str, list[SentenceScore]] = {actor: [] for actor in ids}
+    hits: dict[str, list[Evidence]] = {actor: [] for actor in ids}
+    for s in sentences:
+        for actor in s.actors:
+            mine[actor].append(s)
+        for h in s.signals:
+            found = hits.get(h.actor)  # type: ignore[arg-type]
+            if found is not None:
+                found.append(Evidence(s.index, h, s.text))
     out = []
     for actor in ids:
-        mine = [s for s in sentences if actor in s.actors]
-        hits = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals if h.actor == actor]
-        counts = {c: len({e.sentence for e in hits if e.hit.category == c}) for c in SIGNALS}  # sentences, as for the article
-        mean = sum(s.score for s in mine) / len(mine) if mine else 0.0
-        out.append(ActorSummary(actor, names.get(actor, actor), tuple(s.index for s in mine), mean, counts,
-                                _strongest(hits, sentences, EVIDENCE_PER_ACTOR)))
+        own, found = mine[actor], hits[actor]
+        counts = {c: len({e.sentence for e in found if e.hit.category == c}) for c in SIGNALS}  # sentences, as for the article
+        mean = sum(s.score for s in own) / len(own) if own else 0.0
+        out.append(ActorSummary(actor, names.get(actor, actor), tuple(s.index for s in own), mean, counts,
+                                _strongest(found, sentences, EVIDENCE_PER_ACTOR)))
     out.sort(key=lambda a: (-(len(a.sentences) + sum(a.signal_counts.values())), a.actor))
     return tuple(out)
 
