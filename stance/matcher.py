@@ -88,17 +88,15 @@ class _Node:
         self.special: list[tuple[int, str, _Node]] = []
         self.ends: list[int] = []
 
-    def child(self, kind: int, value: str) -> tuple[_Node, int]:
-        """The child for a word, made if new, and its rank among the children
-        a walk tries: 0 for the key child, then the others in order."""
+    def child(self, kind: int, value: str) -> _Node:
         if kind == _KEY:
-            return self.keys.setdefault(value, _Node()), 0
-        for rank, (k, v, node) in enumerate(self.special, 1):
+            return self.keys.setdefault(value, _Node())
+        for k, v, node in self.special:
             if (k, v) == (kind, value):
-                return node, rank
+                return node
         node = _Node()
         self.special.append((kind, value, node))
-        return node, len(self.special)
+        return node
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +105,8 @@ class _NearSpec:
     within: int
     ordered: bool
     term_sets: tuple[frozenset[int], ...] = ()  # the same, as sets for a quick presence check
+    # The terms besides the one that triggers the check, most likely absent first.
+    checks: tuple[frozenset[int], ...] = ()
 
 
 _Trigger = tuple[Rule, str, "_NearSpec | None"]
@@ -135,11 +135,8 @@ class Matcher:
         self._root = _Node()
         self._root_exact: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by key
         self._root_prefix: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by first letters
-        # word -> what phrases starting at it give (see _Start); filled as words come
+        # word -> what phrases starting at it give (see _Starts); filled as words come
         self._starts = _Starts(self)
-        # phrase id -> its path through the trie, as the ranks of the branches
-        # taken: the order in which a walk finds phrases of one span.
-        self._path_rank: list[tuple[int, ...]] = []
         # phrase id -> what it triggers: (rule, description, near term ids or None)
         self._triggers: dict[int, list[_Trigger]] = defaultdict(list)
         self._regexes: list[tuple[Rule, RegexPattern]] = []
@@ -150,11 +147,14 @@ class Matcher:
                     self._triggers[self._add(pattern.phrase)].append((rule, pattern.describe(), None))
                 elif isinstance(pattern, NearPattern):
                     terms = tuple(tuple(self._add(p) for p in alternatives) for alternatives in pattern.terms)
-                    spec = _NearSpec(terms, pattern.within, pattern.ordered, tuple(frozenset(t) for t in terms))
-                    trigger = (rule, pattern.describe(), spec)
                     # Every term must be present, so one term can trigger the check:
-                    # the one least likely to occur (see _trigger_term).
-                    for pid in set(terms[_trigger_term(pattern.terms)]):
+                    # the one least likely to occur (see _term_cost); the others are
+                    # checked for presence, least likely first, before the spans.
+                    order = sorted(range(len(terms)), key=lambda k: _term_cost(pattern.terms, k))
+                    spec = _NearSpec(terms, pattern.within, pattern.ordered, tuple(frozenset(t) for t in terms),
+                                     tuple(frozenset(terms[k]) for k in order[1:]))
+                    trigger = (rule, pattern.describe(), spec)
+                    for pid in set(terms[order[0]]):
                         self._triggers[pid].append(trigger)
                 else:
                     self._regexes.append((rule, pattern))
@@ -174,24 +174,17 @@ class Matcher:
         self._phrases.append(phrase)
         first, *rest = phrase.words
         kind, value = _check(first)
-        # At a word a walk starts from its key's node, then its exact form's,
-        # then the prefixes' in the order they were added.
         if kind == _KEY:
             node = self._root.keys.setdefault(value, _Node())
-            rank = [(0, 0)]
         else:
             table = self._root_prefix[value[:_PREFIX_INDEX_LEN]] if kind == _PREFIX else self._root_exact[first.value]
-            at = next((k for k, (v, _) in enumerate(table) if v == value), None)
-            if at is None:
-                at = len(table)
-                table.append((value, _Node()))
-            node = table[at][1]
-            rank = [(1 if kind == _EXACT else 2, at)]
+            node = next((n for v, n in table if v == value), None)
+            if node is None:
+                node = _Node()
+                table.append((value, node))
         for word in rest:
-            node, branch = node.child(*_check(word))
-            rank.append((branch, 0))
+            node = node.child(*_check(word))
         node.ends.append(pid)
-        self._path_rank.append(tuple(rank))
         return pid
 
     def _roots(self, word: str, key: str) -> tuple[_Node, ...]:
@@ -205,18 +198,20 @@ class Matcher:
         return tuple(found)
 
     def _occurrences(self, toks: Tokens) -> dict[int, list[tuple[int, int]]]:
-        """Every indexed phrase found in the tokens, as token spans in order.
+        """Every indexed phrase found in the tokens, as token spans, in the
+        order a left-to-right walk finds them: by first token, then length,
+        then trie order (a rule whose patterns find one span keeps the first).
 
         Words are looked up once each (`_Starts`, by word, in C through
         `map`); only the words that start a phrase cost a step in Python, and
-        only a phrase's second word onward needs a walk down the trie."""
+        a trie walk goes on only when a phrase's second word is there."""
         occ: dict[int, list[tuple[int, int]]] = {}
         words, keys = toks.words, toks.keys
         n = len(words)
         entries = list(map(self._starts.__getitem__, words))
         get = occ.get
         for i in compress(range(n), entries):
-            alone, by_key, special = entries[i]
+            alone, by_key, roots = entries[i]
             if alone:
                 span = (i, i + 1)
                 for pid in alone:
@@ -226,21 +221,14 @@ class Matcher:
                     else:
                         spans.append(span)
             k = i + 1
-            if k < n and (by_key or special):
-                following = by_key.get(keys[k], ()) if by_key else ()
-                if special:
-                    word = words[k]
-                    following = [*following, *(child for kind, value, child in special
-                                                if ((word == value) if kind == _EXACT else word.startswith(value)))]
-                if following:
-                    _walk(occ, i, k + 1, following, words, keys)
+            if k < n:
+                if by_key is not None:
+                    following = by_key.get(keys[k])
+                    if following:
+                        _walk(occ, i, k + 1, following, words, keys)
+                elif roots:
+                    _walk(occ, i, k, roots, words, keys, emit=False)
         return occ
-
-    def _first_found(self, occ: dict[int, list[tuple[int, int]]], pid: int) -> tuple[int, int, tuple[int, ...], int]:
-        """When a left-to-right walk first finds a phrase: by start, then end,
-        then trie path, then id (phrases ending at one node)."""
-        i, j = occ[pid][0]
-        return i, j, self._path_rank[pid], pid
 
     def match(self, text: str, offset: int = 0, toks: Tokens | None = None) -> MatchResult:
         """Signals in one sentence; spans are `offset` plus positions in `text`.
@@ -288,10 +276,9 @@ class Matcher:
         seen_near: set[int] = set()
         triggers = self._triggers
         present = occ.keys()
-        # Rule patterns that find the same span keep the first found (see
-        # _longest_per_rule), so triggers are taken in the order found.
-        found = sorted((pid for pid in present if pid in triggers), key=lambda pid: self._first_found(occ, pid))
-        for pid in found:
+        # In the order found: rule patterns that find the same span keep the
+        # first found (see _longest_per_rule).
+        for pid in [pid for pid in present if pid in triggers]:
             spans = occ[pid]
             for rule, desc, near in triggers[pid]:
                 if near is None:
@@ -301,7 +288,7 @@ class Matcher:
                 if key in seen_near:
                     continue
                 seen_near.add(key)
-                for terms in near.term_sets:  # every term must be present: cheap check first
+                for terms in near.checks:  # every term must be present: cheap check first
                     if present.isdisjoint(terms):
                         break
                 else:
@@ -367,15 +354,16 @@ class Matcher:
         return scopes
 
 
-_Start = tuple[tuple[int, ...], dict[str, tuple["_Node", ...]], tuple[tuple[int, str, "_Node"], ...]]
+_Start = tuple[tuple[int, ...], "dict[str, tuple[_Node, ...]] | None", tuple["_Node", ...]]
 
 
 class _Starts(dict[str, "_Start | tuple[()]"]):
     """What phrases starting at a word give, by word: the phrases the word
-    is by itself, the nodes a longer phrase goes on to by the next word's
-    key, and the other children (exact forms, prefixes) with their tests;
-    () when no phrase starts at the word. Filled as words come (the entry
-    depends on the word only) and cleared when full, so memory stays bounded."""
+    is by itself; the trie nodes a longer phrase goes on to, by the next
+    word's key, when no exact-form or prefix child is in the way (else None);
+    and the nodes a walk goes on from. () when no phrase starts at the word.
+    Filled as words come (an entry depends on the word only) and cleared when
+    full, so memory stays bounded."""
 
     def __init__(self, matcher: Matcher) -> None:
         super().__init__()
@@ -385,13 +373,17 @@ class _Starts(dict[str, "_Start | tuple[()]"]):
         roots = self.matcher._roots(word, word_key(word))
         entry: _Start | tuple[()] = ()
         if roots:
-            by_key: dict[str, list[_Node]] = {}
-            for node in roots:
-                for key, child in node.keys.items():
-                    by_key.setdefault(key, []).append(child)
-            entry = (tuple(pid for node in roots for pid in node.ends),
-                     {key: tuple(children) for key, children in by_key.items()},
-                     tuple(item for node in roots for item in node.special))
+            deeper = tuple(node for node in roots if node.keys or node.special)
+            by_key: dict[str, tuple[_Node, ...]] | None = None
+            if not any(node.special for node in deeper):
+                # Key children only: the walk's next step is one look-up, and
+                # their order (by root) is the order a walk would find them.
+                merged: dict[str, list[_Node]] = {}
+                for node in deeper:
+                    for key, child in node.keys.items():
+                        merged.setdefault(key, []).append(child)
+                by_key = {key: tuple(children) for key, children in merged.items()}
+            entry = (tuple(pid for node in roots for pid in node.ends), by_key, deeper)
         if len(self) >= ROOT_CACHE_LIMIT:
             self.clear()
         self[word] = entry
@@ -399,19 +391,22 @@ class _Starts(dict[str, "_Start | tuple[()]"]):
 
 
 def _walk(occ: dict[int, list[tuple[int, int]]], i: int, k: int, frontier: list[_Node] | tuple[_Node, ...],
-          words: tuple[str, ...], keys: tuple[str, ...]) -> None:
+          words: tuple[str, ...], keys: tuple[str, ...], emit: bool = True) -> None:
     """Phrases from token i that go on past its first word: `frontier` holds
-    the trie nodes reached by tokens i..k-1."""
+    the trie nodes reached by tokens i..k-1 (whose phrases are already
+    listed when `emit` is false)."""
     n = len(words)
     while frontier:
-        span = (i, k)
-        for node in frontier:
-            for pid in node.ends:
-                spans = occ.get(pid)
-                if spans is None:
-                    occ[pid] = [span]
-                else:
-                    spans.append(span)
+        if emit:
+            span = (i, k)
+            for node in frontier:
+                for pid in node.ends:
+                    spans = occ.get(pid)
+                    if spans is None:
+                        occ[pid] = [span]
+                    else:
+                        spans.append(span)
+        emit = True
         if k >= n:
             return
         key, word = keys[k], words[k]
@@ -463,35 +458,37 @@ FUNCTION_WORDS = frozenset(
 )
 
 
-def _trigger_term(terms: tuple[tuple[Phrase, ...], ...]) -> int:
-    """Index of the term to trigger a near check on: fewest function words,
-    then fewest alternatives; ties go to the last term (usually the object,
-    rarer than the verb)."""
-    def cost(k: int) -> tuple[int, int, int]:
-        alternatives = terms[k]
-        common = sum(1 for p in alternatives if p.words[0].value in FUNCTION_WORDS)
-        return (common, len(alternatives), -k)
-
-    return min(range(len(terms)), key=cost)
+def _term_cost(terms: tuple[tuple[Phrase, ...], ...], k: int) -> tuple[int, int, int]:
+    """How likely a near pattern's term k is to occur: more function words,
+    then more alternatives; among equals the last term (usually the object,
+    rarer than the verb) is taken as less likely."""
+    alternatives = terms[k]
+    common = sum(1 for p in alternatives if p.words[0].value in FUNCTION_WORDS)
+    return (common, len(alternatives), -k)
 
 
 def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
     """Token spans where all of a near pattern's terms stand within reach."""
-    if not all(not terms.isdisjoint(occ) for terms in spec.term_sets):
-        return []
-    found = [sorted(s for pid in alternatives for s in occ.get(pid, ())) for alternatives in spec.terms]
-    if not all(found):
-        return []
+    found = []
+    for alternatives in spec.terms:
+        if len(alternatives) == 1:  # one phrase's spans are already in order
+            spans = occ.get(alternatives[0])
+        else:
+            spans = sorted([s for pid in alternatives if pid in occ for s in occ[pid]])
+        if not spans:
+            return []
+        found.append(spans)
     out: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
+    within = spec.within
     for i0, j0 in found[0]:
         lo, hi, prev_end, ok = i0, j0, j0, True
         parts = [(i0, j0)]
         for spans in found[1:]:
             if spec.ordered:
-                nxt = next(((i, j) for i, j in spans if i >= prev_end and i - prev_end <= spec.within), None)
+                nxt = next(((i, j) for i, j in spans if i >= prev_end and i - prev_end <= within), None)
             else:
                 nxt = next(((i, j) for i, j in spans
-                            if (j <= i0 or i >= j0) and max(i - j0, i0 - j) <= spec.within), None)
+                            if (j <= i0 or i >= j0) and max(i - j0, i0 - j) <= within), None)
             if nxt is None:
                 ok = False
                 break
