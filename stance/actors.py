@@ -130,7 +130,8 @@ class ActorMatcher:
         words = toks.words
         if not index or index.keys().isdisjoint(words):
             return [], None
-        starts, ends = toks.starts, toks.ends
+        starts = toks.starts
+        surface = toks.surface or tuple([text[s:e] for s, e in zip(starts, toks.ends)])
         out: list[Mention] = []
         bounds: list[int] | None = None
         n = len(words)
@@ -138,14 +139,12 @@ class ActorMatcher:
         for i in compress(count(), map(index.__contains__, words)):
             if i < free_from:
                 continue
-            first = text[starts[i]:ends[i]]
-            entry = index[words[i]].get(first)
+            entry = index[words[i]].get(surface[i])
             if entry is None:
                 continue
             sizes, aliases = entry
-            surface = [first, *(text[starts[k]:ends[k]] for k in range(i + 1, min(n, i + sizes[0])))]
             for size in sizes:
-                actor = aliases.get(tuple(surface[:size])) if size <= len(surface) else None
+                actor = aliases.get(surface[i:i + size]) if i + size <= n else None
                 if actor is not None:
                     if bounds is None:
                         bounds = clause_bounds(text, toks)

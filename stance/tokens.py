@@ -73,12 +73,14 @@ def word_key(word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
-    """A text's tokens: parallel tuples of spans, lower-cased words and keys."""
+    """A text's tokens: parallel tuples of spans, lower-cased words and keys,
+    and the words as written (empty when whoever made the tokens left it out)."""
 
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     words: tuple[str, ...]
     keys: tuple[str, ...]
+    surface: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.words)
@@ -102,14 +104,14 @@ def tokenize(text: str) -> Tokens:
     if len(parts) == 1:
         return _EMPTY
     bounds = list(accumulate(map(len, parts)))
-    surface = parts[1::2]
+    surface = tuple(parts[1::2])
     if _SIGMA in text:  # sigma's lower case depends on its neighbours in the sentence
         lowered = text.lower()
         if len(lowered) == len(text):
             return _tokenize_spans(text, list(zip(bounds[0:-1:2], bounds[1::2])))
     # "\0" never stands in a token, so it keeps the words apart through lower().
     words = tuple("\0".join(surface).lower().split("\0"))
-    return Tokens(tuple(bounds[0:-1:2]), tuple(bounds[1::2]), words, tuple(map(_KEYS.__getitem__, words)))
+    return Tokens(tuple(bounds[0:-1:2]), tuple(bounds[1::2]), words, tuple(map(_KEYS.__getitem__, words)), surface)
 
 
 def _tokenize_spans(text: str, spans: list[tuple[int, int]]) -> Tokens:
@@ -122,7 +124,7 @@ def _tokenize_spans(text: str, spans: list[tuple[int, int]]) -> Tokens:
     else:  # a few characters change length when lower-cased; slice the original instead
         words = tuple(text[s:e].lower() for s, e in spans)
     keys = _KEYS
-    return Tokens(starts, ends, words, tuple([keys[w] for w in words]))
+    return Tokens(starts, ends, words, tuple([keys[w] for w in words]), tuple([text[s:e] for s, e in spans]))
 
 
 def _split_contractions(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
