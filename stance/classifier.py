@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .actors import ActorMatcher, attribute, clause_bounds, subject
+from .actors import ActorMatcher, Mention, attribute, clause_bounds, subject
 from .default_model import Notify, check_user_model, load_default_model
 from .documents import Document, plain_title
 from .features import negated_categories
@@ -16,7 +16,7 @@ from .report import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_rules_dir
 from .rulebook import Rulebook, load_rulebook
 from .segment import segment
-from .tokens import tokenize
+from .tokens import Tokens, tokenize
 
 
 class Classifier:
@@ -58,19 +58,16 @@ class Classifier:
         running: str | None = None
         for start, _, text in spans:
             toks = tokenize(text)
-            result = match(text, start, toks)
-            hits = result.hits
             mentions, bounds = find_actors(text, toks)
-            if hits and (mentions or running):
+            actor_of = None
+            if mentions:
                 if bounds is None:
                     bounds = clause_bounds(text, toks)
-                attributed = []
-                for h in hits:
-                    i, j = toks.span(h.start - start, h.end - start)
-                    actor = attribute(mentions, i, j, bisect_right(bounds, i), running)
-                    attributed.append(SignalHit(h.rule, h.category, h.text, h.start, h.end, h.pattern, h.weight,
-                                                h.negated, actor))
-                hits = tuple(attributed)
+                actor_of = _attribution(toks, mentions, bounds, running)
+            elif running is not None:
+                actor_of = _running(running)
+            result = match(text, start, toks, actor_of)
+            hits = result.hits
             all_keys.append(toks.keys)
             all_hits.append(hits)
             all_negated.append(negated_categories(result) if result.suppressed else [])
@@ -97,3 +94,17 @@ class Classifier:
 
     def _model_name(self) -> str:
         return Path(self.model.path).name if self.model.path else "in-memory"
+
+
+def _attribution(toks: Tokens, mentions: list[Mention], bounds: list[int],
+                 running: str | None) -> Callable[[int, int], str | None]:
+    """The actor of a hit spanning characters [start, end) of a sentence (see actors.attribute)."""
+    def actor_of(start: int, end: int) -> str | None:
+        i, j = toks.span(start, end)
+        return attribute(mentions, i, j, bisect_right(bounds, i), running)
+    return actor_of
+
+
+def _running(actor: str) -> Callable[[int, int], str | None]:
+    """With no actor named in the sentence, every hit goes to the running subject."""
+    return lambda start, end: actor

@@ -12,6 +12,7 @@ the window) veto, flip or leave it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import compress
 from typing import Any
@@ -230,10 +231,13 @@ class Matcher:
                     _walk(occ, i, k, roots, words, keys, emit=False)
         return occ
 
-    def match(self, text: str, offset: int = 0, toks: Tokens | None = None) -> MatchResult:
+    def match(self, text: str, offset: int = 0, toks: Tokens | None = None,
+              actor_of: Callable[[int, int], str | None] | None = None) -> MatchResult:
         """Signals in one sentence; spans are `offset` plus positions in `text`.
 
-        `toks` may pass the sentence's tokens when the caller already has them.
+        `toks` may pass the sentence's tokens when the caller already has them;
+        `actor_of`, given a kept hit's character span in `text`, names the
+        actor it is attributed to (hits that a filter removed have none).
         """
         if toks is None:
             toks = tokenize(text)
@@ -245,28 +249,31 @@ class Matcher:
         suppressed: list[Suppressed] = []
         scopes = None
         for raw in _longest_per_rule(raws):
-            hit = SignalHit(raw.rule.id, raw.rule.category, text[raw.start:raw.end], raw.start + offset,
-                            raw.end + offset, raw.pattern, raw.rule.weight)
+            rule = raw.rule
+            start, end, category, negated = raw.start, raw.end, rule.category, False
             veto = self._unless_veto(raw, occ)
             if veto is not None:
+                hit = SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern, rule.weight)
                 suppressed.append(Suppressed(hit, f"unless '{self._phrases[veto].text}' nearby"))
                 continue
-            if raw.rule.negation != "ignore" and (self._forward or self._backward):
+            if rule.negation != "ignore" and (self._forward or self._backward):
                 if scopes is None:
                     scopes = self._negation_scopes(text, toks, occ)
                 cue = _covering_scope(scopes, raw)
                 if cue is not None:
+                    hit = SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern,
+                                    rule.weight)
                     cue_text = text[toks.starts[cue[0]]:toks.ends[cue[1] - 1]]
-                    if raw.rule.negation == "veto":
+                    if rule.negation == "veto":
                         suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (veto)", "negation"))
                         continue
-                    start = min(raw.start, toks.starts[cue[0]])
-                    end = max(raw.end, toks.ends[cue[1] - 1])
-                    suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (flip to {OPPOSITE[raw.rule.category]})",
+                    suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (flip to {OPPOSITE[category]})",
                                                  "negation"))
-                    hit = SignalHit(raw.rule.id, OPPOSITE[raw.rule.category], text[start:end], start + offset,
-                                    end + offset, raw.pattern, raw.rule.weight, negated=True)
-            hits.append(hit)
+                    start = min(start, toks.starts[cue[0]])
+                    end = max(end, toks.ends[cue[1] - 1])
+                    category, negated = OPPOSITE[category], True
+            hits.append(SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern,
+                                  rule.weight, negated, actor_of(start, end) if actor_of is not None else None))
         hits.sort(key=lambda h: (h.start, h.end, h.rule))
         return MatchResult(tuple(hits), tuple(suppressed))
 
