@@ -131,11 +131,12 @@ class FeatureLookup:
         parts_owner = [owner]
         parts_col = [t.uni[k]]
         if len(k) > 1:
-            same = owner[1:] == owner[:-1]  # neighbours in the same sentence
-            codes = k[:-1] * t.size + k[1:]
+            # Pairs of neighbours in one sentence whose first key starts any bigram.
+            pair = np.flatnonzero(t.starts_bigram[k[:-1]] & (owner[1:] == owner[:-1]))
+            codes = k[pair] * t.size + k[pair + 1]
             at = np.searchsorted(t.bigram_codes, codes)
-            found = same & (t.bigram_codes[at] == codes)
-            parts_owner.append(owner[:-1][found])
+            found = t.bigram_codes[at] == codes
+            parts_owner.append(owner[pair[found]])
             parts_col.append(t.bigram_cols[at[found]])
             # A key is negated when a negator stands 1 to NEGATION_REACH keys before it in its sentence.
             negator = t.negator[k]
@@ -205,6 +206,9 @@ class _KeyTables:
             self.neg[self.index[key]] = col
         for key in NEGATORS:
             self.negator[self.index[key]] = True
+        self.starts_bigram = np.zeros(self.size, dtype=bool)
+        for a in lookup.bi:
+            self.starts_bigram[self.index[a]] = True
         pairs = sorted((self.index[a] * self.size + self.index[b], col)
                        for a, following in lookup.bi.items() for b, col in following.items())
         # One sentinel code above any real one keeps searchsorted in range.

@@ -49,6 +49,7 @@ class StanceModel:
     card: dict[str, Any] = field(default_factory=dict)
     path: str = ""
     _lookup: FeatureLookup | None = field(default=None, repr=False)
+    _coef_rows: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def feature_ids(self, keys: Sequence[str], hits: Sequence[SignalHit], negated: Sequence[str] = ()) -> list[int]:
         """Distinct feature columns present in one sentence (binary features)."""
@@ -85,8 +86,10 @@ class StanceModel:
         vals = self.idf[cols]
         norms = np.sqrt(np.bincount(owner, weights=vals * vals, minlength=n))
         norms[norms == 0] = 1.0
-        weighted = self.coef[:, cols] * vals  # (3, nnz)
-        logits = np.stack([np.bincount(owner, weights=weighted[k], minlength=n) for k in range(3)], axis=1)
+        if self._coef_rows is None or self._coef_rows.shape[0] != self.coef.shape[1]:
+            self._coef_rows = np.ascontiguousarray(self.coef.T)  # a feature's three weights side by side
+        weighted = self._coef_rows[cols] * vals[:, None]  # (nnz, 3)
+        logits = np.stack([np.bincount(owner, weights=weighted[:, k], minlength=n) for k in range(3)], axis=1)
         logits = logits / norms[:, None] + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
