@@ -142,6 +142,7 @@ class Matcher:
         self._triggers: dict[int, list[_Trigger]] = defaultdict(list)
         self._regexes: list[tuple[Rule, RegexPattern]] = []
         self._unless: dict[str, list[tuple[int, int, int]]] = {}
+        self._unless_any: dict[str, frozenset[int]] = {}  # a rule's unless phrases, for a quick presence check
         for rule in rulebook.rules:
             for pattern in rule.patterns:
                 if isinstance(pattern, PhrasePattern):
@@ -160,12 +161,14 @@ class Matcher:
                 else:
                     self._regexes.append((rule, pattern))
             self._unless[rule.id] = [(self._add(u.phrase), u.before, u.after) for u in rule.unless]
+            self._unless_any[rule.id] = frozenset(pid for pid, _, _ in self._unless[rule.id])
         neg = rulebook.negation
         self._window = neg.window
         self._forward = {self._add(p) for p in neg.forward}
         self._backward = {self._add(p) for p in neg.backward}
         self._pseudo = {self._add(p) for p in neg.pseudo}
         self._terminate = {self._add(p) for p in neg.terminate}
+        self._cues = frozenset(self._forward | self._backward)
 
     def _add(self, phrase: Phrase) -> int:
         pid = self._phrase_ids.get(phrase)
@@ -325,6 +328,8 @@ class Matcher:
         return raws
 
     def _unless_veto(self, raw: _Raw, occ: dict[int, list[tuple[int, int]]]) -> int | None:
+        if occ.keys().isdisjoint(self._unless_any.get(raw.rule.id, ())):
+            return None  # none of the rule's unless phrases is in the sentence
         for pid, before, after in self._unless.get(raw.rule.id, ()):
             for ui, uj in occ.get(pid, ()):
                 if (uj <= raw.i and raw.i - uj <= before) or (ui >= raw.j and ui - raw.j <= after) or (ui < raw.j and uj > raw.i):
@@ -334,6 +339,8 @@ class Matcher:
     def _negation_scopes(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, int, int]]:
         """Scopes as (cue start, cue end, first token, one past last token)."""
         present = occ.keys()
+        if present.isdisjoint(self._cues):
+            return []
         pseudo = [span for pid in present & self._pseudo for span in occ[pid]]
         stops = {i for pid in present & self._terminate for i, _ in occ[pid]}
         starts, ends = toks.starts, toks.ends
@@ -486,21 +493,24 @@ def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[
             return []
         found.append(spans)
     out: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
-    within = spec.within
+    within, ordered, rest = spec.within, spec.ordered, found[1:]
     for i0, j0 in found[0]:
-        lo, hi, prev_end, ok = i0, j0, j0, True
+        lo, hi, prev_end = i0, j0, j0
         parts = [(i0, j0)]
-        for spans in found[1:]:
-            if spec.ordered:
-                nxt = next(((i, j) for i, j in spans if i >= prev_end and i - prev_end <= within), None)
+        for spans in rest:
+            for span in spans:  # the first span of the term in reach
+                i, j = span
+                if (i >= prev_end and i - prev_end <= within) if ordered else \
+                        ((j <= i0 or i >= j0) and max(i - j0, i0 - j) <= within):
+                    break
             else:
-                nxt = next(((i, j) for i, j in spans
-                            if (j <= i0 or i >= j0) and max(i - j0, i0 - j) <= within), None)
-            if nxt is None:
-                ok = False
-                break
-            lo, hi, prev_end = min(lo, nxt[0]), max(hi, nxt[1]), nxt[1]
-            parts.append(nxt)
-        if ok:
+                break  # the term is out of reach: no hit from this first span
+            if i < lo:
+                lo = i
+            if j > hi:
+                hi = j
+            prev_end = j
+            parts.append(span)
+        else:
             out.append((lo, hi, tuple(parts)))
     return out
