@@ -22,6 +22,8 @@ import Stemmer
 TOKEN_RE = re.compile(r"[^\W_]+")
 # The same, as a split: text between tokens, token, text between ... in one C call.
 _SPLIT = re.compile(r"([^\W_]+)")
+# On ASCII text [^\W_] is exactly the letters and digits, and a plain class is faster.
+_SPLIT_ASCII = re.compile(r"([A-Za-z0-9]+)")
 # Lower-casing is context-free except for capital sigma (final or not), so
 # words without it can be lower-cased all at once.
 _SIGMA = "\u03a3"
@@ -66,6 +68,19 @@ class _KeyCache(dict[str, str]):
 _KEYS = _KeyCache()
 
 
+class _LowerCache(dict[str, str]):
+    """Words as written -> lower-cased; bounded like the key cache."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= KEY_CACHE_LIMIT:
+            self.clear()
+        lowered = self[word] = word.lower()
+        return lowered
+
+
+_LOWER = _LowerCache()
+
+
 def word_key(word: str) -> str:
     """The matching key of one lower-cased word."""
     return _KEYS[word]
@@ -100,7 +115,7 @@ def tokenize(text: str) -> Tokens:
         return _tokenize_spans(text, _split_contractions(text, [m.span() for m in TOKEN_RE.finditer(text)]))
     # Every step runs in C: split gives gaps and tokens in turn, and the
     # running sum of their lengths gives each token's start and end.
-    parts = _SPLIT.split(text)
+    parts = (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)
     if len(parts) == 1:
         return _EMPTY
     bounds = list(accumulate(map(len, parts)))
@@ -109,8 +124,8 @@ def tokenize(text: str) -> Tokens:
         lowered = text.lower()
         if len(lowered) == len(text):
             return _tokenize_spans(text, list(zip(bounds[0:-1:2], bounds[1::2])))
-    # "\0" never stands in a token, so it keeps the words apart through lower().
-    words = tuple("\0".join(surface).lower().split("\0"))
+    # Each word lower-cased on its own, as written (a cache: the same words recur).
+    words = tuple(map(_LOWER.__getitem__, surface))
     return Tokens(tuple(bounds[0:-1:2]), tuple(bounds[1::2]), words, tuple(map(_KEYS.__getitem__, words)), surface)
 
 
