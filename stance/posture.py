@@ -50,29 +50,33 @@ def estimate(scores: Sequence[float], confidences: Sequence[float]) -> StanceEst
     if len(kept) == 0:
         return StanceEstimate(0.0, 0.0, 0.0, 0, abstained)
     index = float(kept.mean())
-    means = kept[_resamples(len(kept))].mean(axis=1)
+    means = (_draw_counts(len(kept)) @ kept) / len(kept)
     tail = (1 - INTERVAL) / 2 * 100
     low, high = _percentiles(means, (tail, 100 - tail))
     return StanceEstimate(index, low, high, len(kept), abstained)
 
 
-# The resampled positions depend only on the seed and the number of
-# sentences, so they are drawn once per length and kept, up to this many
-# positions in all (4 bytes each); then the store starts afresh.
-RESAMPLE_CACHE_POSITIONS = 8_000_000
-_resample_cache: dict[int, np.ndarray] = {}
+# The resamples depend only on the seed and the number of sentences, so they
+# are drawn once per length and kept as counts (how often each sentence is
+# drawn into each resample), up to this many counts in all (8 bytes each);
+# then the store starts afresh. A resample's mean is then one row of a
+# matrix-vector product: the same means as averaging the drawn scores, to
+# the last bit or two.
+RESAMPLE_CACHE_COUNTS = 4_000_000
+_draw_cache: dict[int, np.ndarray] = {}
 
 
-def _resamples(n: int) -> np.ndarray:
-    """The bootstrap's (BOOTSTRAP_SAMPLES, n) positions, as the seeded generator draws them."""
-    idx = _resample_cache.get(n)
-    if idx is None:
+def _draw_counts(n: int) -> np.ndarray:
+    """(BOOTSTRAP_SAMPLES, n): how often the seeded generator draws each sentence into each resample."""
+    counts = _draw_cache.get(n)
+    if counts is None:
         drawn = np.random.default_rng(BOOTSTRAP_SEED).integers(0, n, size=(BOOTSTRAP_SAMPLES, n))
-        idx = drawn.astype(np.int32) if n < 2**31 else drawn
-        if sum(a.size for a in _resample_cache.values()) + idx.size > RESAMPLE_CACHE_POSITIONS:
-            _resample_cache.clear()
-        _resample_cache[n] = idx
-    return idx
+        counts = np.zeros((BOOTSTRAP_SAMPLES, n))
+        np.add.at(counts, (np.repeat(np.arange(BOOTSTRAP_SAMPLES), n), drawn.ravel()), 1.0)
+        if sum(a.size for a in _draw_cache.values()) + counts.size > RESAMPLE_CACHE_COUNTS:
+            _draw_cache.clear()
+        _draw_cache[n] = counts
+    return counts
 
 
 def _percentiles(values: np.ndarray, percents: Sequence[float]) -> tuple[float, ...]:
