@@ -49,7 +49,7 @@ class StanceModel:
     card: dict[str, Any] = field(default_factory=dict)
     path: str = ""
     _lookup: FeatureLookup | None = field(default=None, repr=False)
-    _coef_rows: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _weights: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def feature_ids(self, keys: Sequence[str], hits: Sequence[SignalHit], negated: Sequence[str] = ()) -> list[int]:
         """Distinct feature columns present in one sentence (binary features)."""
@@ -79,18 +79,32 @@ class StanceModel:
         if n == 0:
             return np.zeros((0, 3))
         owner, cols = self.lookup.columns(keys, hits, negated)
-        return self._proba(owner, cols, n)
+        return self._proba_sorted(owner, cols, n)
 
     def _proba(self, owner: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
         """Probabilities from (row, column) pairs of binary features."""
         vals = self.idf[cols]
         norms = np.sqrt(np.bincount(owner, weights=vals * vals, minlength=n))
         norms[norms == 0] = 1.0
-        if self._coef_rows is None or self._coef_rows.shape[0] != self.coef.shape[1]:
-            self._coef_rows = np.ascontiguousarray(self.coef.T)  # a feature's three weights side by side
-        weighted = self._coef_rows[cols] * vals[:, None]  # (nnz, 3)
-        logits = np.stack([np.bincount(owner, weights=weighted[:, k], minlength=n) for k in range(3)], axis=1)
-        logits = logits / norms[:, None] + self.intercept
+        weighted = self.coef[:, cols] * vals  # (3, nnz)
+        logits = np.stack([np.bincount(owner, weights=weighted[k], minlength=n) for k in range(3)], axis=1)
+        return self._softmax(logits / norms[:, None] + self.intercept)
+
+    def _proba_sorted(self, owner: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
+        """`_proba` for pairs sorted by row: each row's sums (squared idf and
+        the three weighted sums, precomputed per feature) in one reduceat."""
+        if self._weights is None or self._weights.shape[0] != len(self.idf):
+            self._weights = np.ascontiguousarray(np.column_stack([self.idf * self.idf, self.coef.T * self.idf[:, None]]))
+        sums = np.zeros((n, 4))
+        if len(cols):
+            first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            sums[owner[first]] = np.add.reduceat(self._weights[cols], first, axis=0)
+        norms = np.sqrt(sums[:, 0])
+        norms[norms == 0] = 1.0
+        return self._softmax(sums[:, 1:] / norms[:, None] + self.intercept)
+
+    @staticmethod
+    def _softmax(logits: np.ndarray) -> np.ndarray:
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
