@@ -105,19 +105,18 @@ class ActorMatcher:
                     self._index[words[0].lower()].append((words, actor.id))
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest alias first
-        # The same aliases by their first word lower-cased, then as written,
-        # then by all their words: a lower-cased word finds its candidates,
-        # its surface picks among them, and the following surface words are
-        # looked up whole, longest alias first (the first alias listed wins a tie).
-        self._by_surface: dict[str, dict[str, tuple[tuple[int, ...], dict[tuple[str, ...], str]]]] = {}
-        for lowered, entries in self._index.items():
-            grouped: dict[str, dict[tuple[str, ...], str]] = {}
+        # The same aliases by their first word as written, then by all their
+        # words: a token's surface finds its candidates, and the following
+        # surface words are looked up whole, longest alias first (the first
+        # alias listed wins a tie, as in `_index`).
+        grouped: dict[str, dict[tuple[str, ...], str]] = {}
+        for entries in self._index.values():
             for words, actor in entries:
                 grouped.setdefault(words[0], {}).setdefault(words, actor)
-            self._by_surface[lowered] = {
-                first: (tuple(sorted({len(w) for w in aliases}, reverse=True)), aliases)
-                for first, aliases in grouped.items()
-            }
+        self._by_surface: dict[str, tuple[tuple[int, ...], dict[tuple[str, ...], str]]] = {
+            first: (tuple(sorted({len(w) for w in aliases}, reverse=True)), aliases)
+            for first, aliases in grouped.items()
+        }
 
     def mentions(self, text: str, toks: Tokens) -> list[Mention]:
         """Non-overlapping mentions, longest alias winning at each position."""
@@ -128,21 +127,18 @@ class ActorMatcher:
         (else None; see `clause_bounds`)."""
         index = self._by_surface
         words = toks.words
-        if not index or index.keys().isdisjoint(words):
+        surface = toks.surface or tuple([text[s:e] for s, e in zip(toks.starts, toks.ends)])
+        if not index or index.keys().isdisjoint(surface):
             return [], None
         starts = toks.starts
-        surface = toks.surface or tuple([text[s:e] for s, e in zip(starts, toks.ends)])
         out: list[Mention] = []
         bounds: list[int] | None = None
         n = len(words)
         free_from = 0  # the first token a new mention may start at
-        for i in compress(count(), map(index.__contains__, words)):
+        for i in compress(count(), map(index.__contains__, surface)):
             if i < free_from:
                 continue
-            entry = index[words[i]].get(surface[i])
-            if entry is None:
-                continue
-            sizes, aliases = entry
+            sizes, aliases = index[surface[i]]
             for size in sizes:
                 actor = aliases.get(surface[i:i + size]) if i + size <= n else None
                 if actor is not None:
