@@ -192,25 +192,28 @@ class _KeyTables:
 
     def __init__(self, lookup: FeatureLookup) -> None:
         keys = set(lookup.uni) | set(lookup.neg) | set(lookup.bi) | NEGATORS
-        for following in lookup.bi.values():
-            keys.update(following)
-        self.index = {key: i for i, key in enumerate(sorted(keys), 1)}  # 0: any other key
+        keys.update(*lookup.bi.values())
+        self.index = {key: i for i, key in enumerate(keys, 1)}  # 0: any other key (the order does not matter)
         self.size = len(self.index) + 1
         self.n_features = max(lookup.vocabulary.values(), default=0) + 1
         self.uni = np.full(self.size, -1, dtype=np.int64)
         self.neg = np.full(self.size, -1, dtype=np.int64)
         self.negator = np.zeros(self.size, dtype=bool)
-        for key, col in lookup.uni.items():
-            self.uni[self.index[key]] = col
-        for key, col in lookup.neg.items():
-            self.neg[self.index[key]] = col
-        for key in NEGATORS:
-            self.negator[self.index[key]] = True
         self.starts_bigram = np.zeros(self.size, dtype=bool)
-        for a in lookup.bi:
-            self.starts_bigram[self.index[a]] = True
-        pairs = sorted((self.index[a] * self.size + self.index[b], col)
-                       for a, following in lookup.bi.items() for b, col in following.items())
+        index = self.index
+        self.uni[list(map(index.__getitem__, lookup.uni))] = list(lookup.uni.values())
+        self.neg[list(map(index.__getitem__, lookup.neg))] = list(lookup.neg.values())
+        self.negator[list(map(index.__getitem__, NEGATORS))] = True
+        self.starts_bigram[list(map(index.__getitem__, lookup.bi))] = True
+        first: list[int] = []
+        second: list[int] = []
+        cols: list[int] = []
+        for a, following in lookup.bi.items():
+            first.extend(repeat(index[a], len(following)))
+            second.extend(map(index.__getitem__, following))
+            cols.extend(following.values())
+        codes = np.array(first, dtype=np.int64) * self.size + np.array(second, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
         # One sentinel code above any real one keeps searchsorted in range.
-        self.bigram_codes = np.array([c for c, _ in pairs] + [self.size * self.size], dtype=np.int64)
-        self.bigram_cols = np.array([col for _, col in pairs] + [-1], dtype=np.int64)
+        self.bigram_codes = np.append(codes[order], self.size * self.size)
+        self.bigram_cols = np.append(np.array(cols, dtype=np.int64)[order], -1)
