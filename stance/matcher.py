@@ -162,6 +162,15 @@ class Matcher:
                     self._regexes.append((rule, pattern))
             self._unless[rule.id] = [(self._add(u.phrase), u.before, u.after) for u in rule.unless]
             self._unless_any[rule.id] = frozenset(pid for pid, _, _ in self._unless[rule.id])
+        # Most near patterns a phrase triggers fail on their rarest other
+        # term: when none of those terms is in the sentence, the phrase's
+        # near patterns are skipped at once (its own patterns keep their order).
+        self._gated: dict[int, tuple[tuple[_Trigger, ...], frozenset[int] | None, tuple[_Trigger, ...]]] = {}
+        for pid, acts in self._triggers.items():
+            nears = [near for _, _, near in acts if near is not None]
+            gate = frozenset().union(*(near.checks[0] for near in nears)) if nears and all(
+                near.checks for near in nears) else None
+            self._gated[pid] = (tuple(acts), gate, tuple(a for a in acts if a[2] is None))
         neg = rulebook.negation
         self._window = neg.window
         self._forward = {self._add(p) for p in neg.forward}
@@ -284,13 +293,16 @@ class Matcher:
         raws: list[_Raw] = []
         starts, ends = toks.starts, toks.ends
         seen_near: set[int] = set()
-        triggers = self._triggers
+        gated = self._gated
         present = occ.keys()
         # In the order found: rule patterns that find the same span keep the
         # first found (see _longest_per_rule).
-        for pid in [pid for pid in present if pid in triggers]:
+        for pid in [pid for pid in present if pid in gated]:
             spans = occ[pid]
-            for rule, desc, near in triggers[pid]:
+            acts, gate, phrases_only = gated[pid]
+            if gate is not None and present.isdisjoint(gate):
+                acts = phrases_only  # no near pattern of this phrase can hold here
+            for rule, desc, near in acts:
                 if near is None:
                     raws.extend([_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans])
                     continue
