@@ -286,7 +286,8 @@ class Matcher:
                     category, negated = OPPOSITE[category], True
             hits.append(SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern,
                                   rule.weight, negated, actor_of(start, end) if actor_of is not None else None))
-        hits.sort(key=lambda h: (h.start, h.end, h.rule))
+        if len(hits) > 1:
+            hits.sort(key=lambda h: (h.start, h.end, h.rule))
         return MatchResult(tuple(hits), tuple(suppressed))
 
     def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]]) -> list[_Raw]:
@@ -464,6 +465,8 @@ def _covering_scope(scopes: list[tuple[int, int, int, int]], raw: _Raw) -> tuple
 
 def _longest_per_rule(raws: list[_Raw]) -> list[_Raw]:
     """Merge a rule's overlapping hits into one, spanning them all."""
+    if len(raws) < 2:
+        return raws
     raws.sort(key=lambda r: (r.rule.id, r.start, -(r.end - r.start)))
     kept: list[_Raw] = []
     for raw in raws:
