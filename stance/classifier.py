@@ -44,13 +44,17 @@ class Classifier:
         check_user_model(user_model)
         return cls(rulebook, user_model)
 
-    def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool) -> list[SentenceScore]:
+    def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool,
+               article: str | None = None) -> list[SentenceScore]:
         """Score sentences given as (start, end, text); `carry_actor` lets a
-        sentence that names no actor inherit the last one named before it.
+        sentence that names no actor inherit the last one named before it;
+        `article`, the text the sentences come from, lets the regex rules
+        that cannot match anywhere in it be skipped.
 
         Rules and actors run sentence by sentence; the model scores all the
         sentences at once (one numpy pass over their features)."""
         match, find_actors = self.matcher.match, self.actors.find
+        regexes = self.matcher.regexes_for(article) if article is not None else None
         all_keys: list[tuple[str, ...]] = []
         all_hits: list[tuple[SignalHit, ...]] = []
         all_negated: list[list[str]] = []
@@ -66,7 +70,7 @@ class Classifier:
                 actor_of = _attribution(toks, mentions, bounds, running)
             elif running is not None:
                 actor_of = _running(running)
-            result = match(text, start, toks, actor_of)
+            result = match(text, start, toks, actor_of, regexes)
             hits = result.hits
             all_keys.append(toks.keys)
             all_hits.append(hits)
@@ -85,7 +89,7 @@ class Classifier:
     def score_text(self, text: str, title: str | None = None, source: str = "-") -> ArticleReport:
         """Segment and score an article's text."""
         spans = [(s.start, s.end, s.text) for s in segment(text)]
-        scores = self._score(spans, carry_actor=True)
+        scores = self._score(spans, carry_actor=True, article=text)
         return build_report(source, plain_title(text) if title is None else title, scores, self._model_name(),
                             self._actor_names)
 

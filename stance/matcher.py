@@ -12,7 +12,7 @@ the window) veto, flip or leave it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from typing import Any
@@ -244,17 +244,20 @@ class Matcher:
         return occ
 
     def match(self, text: str, offset: int = 0, toks: Tokens | None = None,
-              actor_of: Callable[[int, int], str | None] | None = None) -> MatchResult:
+              actor_of: Callable[[int, int], str | None] | None = None,
+              regexes: Sequence[tuple[Rule, RegexPattern]] | None = None) -> MatchResult:
         """Signals in one sentence; spans are `offset` plus positions in `text`.
 
         `toks` may pass the sentence's tokens when the caller already has them;
         `actor_of`, given a kept hit's character span in `text`, names the
-        actor it is attributed to (hits that a filter removed have none).
+        actor it is attributed to (hits that a filter removed have none);
+        `regexes` may narrow the regex rules to run to those `regexes_for`
+        found possible in the text the sentence comes from.
         """
         if toks is None:
             toks = tokenize(text)
         occ = self._occurrences(toks)
-        raws = self._raw_hits(text, toks, occ)
+        raws = self._raw_hits(text, toks, occ, self._regexes if regexes is None else regexes)
         if not raws:
             return MatchResult((), ())
         hits: list[SignalHit] = []
@@ -290,7 +293,14 @@ class Matcher:
             hits.sort(key=lambda h: (h.start, h.end, h.rule))
         return MatchResult(tuple(hits), tuple(suppressed))
 
-    def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]]) -> list[_Raw]:
+    def regexes_for(self, text: str) -> tuple[tuple[Rule, RegexPattern], ...]:
+        """The regex rules that can match somewhere in `text` (an article):
+        those without a prefilter and those whose literals it holds. A
+        literal absent from the article is absent from each of its sentences."""
+        return tuple(r for r in self._regexes if r[1].prefilter is None or r[1].prefilter.search(text))
+
+    def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]],
+                  regexes: Sequence[tuple[Rule, RegexPattern]] = ()) -> list[_Raw]:
         raws: list[_Raw] = []
         starts, ends = toks.starts, toks.ends
         seen_near: set[int] = set()
@@ -298,7 +308,7 @@ class Matcher:
         present = occ.keys()
         # In the order found: rule patterns that find the same span keep the
         # first found (see _longest_per_rule).
-        for pid in [pid for pid in present if pid in gated]:
+        for pid in [*filter(gated.__contains__, present)]:
             spans = occ[pid]
             acts, gate, phrases_only = gated[pid]
             if gate is not None and present.isdisjoint(gate):
@@ -317,13 +327,13 @@ class Matcher:
                 else:
                     for i, j, parts in _near(near, occ):
                         raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1], parts))
-        if self._regexes:
-            raws.extend(self._regex_hits(text, toks))
+        if regexes:
+            raws.extend(self._regex_hits(text, toks, regexes))
         return raws
 
-    def _regex_hits(self, text: str, toks: Tokens) -> list[_Raw]:
+    def _regex_hits(self, text: str, toks: Tokens, regexes: Sequence[tuple[Rule, RegexPattern]]) -> list[_Raw]:
         raws = []
-        for rule, rx in self._regexes:
+        for rule, rx in regexes:
             if rx.prefilter is not None and rx.prefilter.search(text) is None:
                 continue  # none of the literals every match holds: no match, no need to run it
             try:
