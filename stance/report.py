@@ -129,19 +129,21 @@ def _strongest(found: list[Evidence], sentences: Sequence[SentenceScore], limit:
     return tuple(found[:limit])
 
 
-def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str]) -> tuple[ActorSummary, ...]:
+def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str],
+                     evidence: Sequence[Evidence]) -> tuple[ActorSummary, ...]:
+    """Per actor; `evidence` holds every hit of the sentences, in order."""
     ids = list(dict.fromkeys(a for s in sentences for a in s.actors))
-    ids += [a for a in dict.fromkeys(h.actor for s in sentences for h in s.signals) if a and a not in ids]
-    # One pass over the sentences gathers each actor's sentences and hits.
+    ids += [a for a in dict.fromkeys(e.hit.actor for e in evidence) if a and a not in ids]
+    # One pass over the sentences and hits gathers each actor's.
     mine: dict[str, list[SentenceScore]] = {actor: [] for actor in ids}
     hits: dict[str, list[Evidence]] = {actor: [] for actor in ids}
     for s in sentences:
         for actor in s.actors:
             mine[actor].append(s)
-        for h in s.signals:
-            found = hits.get(h.actor)  # type: ignore[arg-type]
-            if found is not None:
-                found.append(Evidence(s.index, h, s.text))
+    for e in evidence:
+        found = hits.get(e.hit.actor)  # type: ignore[arg-type]
+        if found is not None:
+            found.append(e)
     out = []
     for actor in ids:
         own, found = mine[actor], hits[actor]
@@ -159,10 +161,10 @@ def build_report(source: str, title: str, sentences: Sequence[SentenceScore], mo
     stance = estimate([s.score for s in sentences], [max(s.probabilities) for s in sentences])
     present = [{h.category for h in s.signals} for s in sentences]
     counts = {c: sum(1 for p in present if c in p) for c in SIGNALS}
+    every = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals]
     by_category: dict[str, list[Evidence]] = {}
-    for s in sentences:
-        for h in s.signals:
-            by_category.setdefault(h.category, []).append(Evidence(s.index, h, s.text))
+    for e in every:
+        by_category.setdefault(e.hit.category, []).append(e)
     evidence = {c: _strongest(by_category[c], sentences, EVIDENCE_PER_SIGNAL) for c in SIGNALS if c in by_category}
     return ArticleReport(source, title, tuple(sentences), stance, posture(stance.index, counts), counts, evidence,
-                         _actor_summaries(sentences, actor_names or {}), model)
+                         _actor_summaries(sentences, actor_names or {}, every), model)
