@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import compress, count, repeat
 
+from .fastinit import frozen_init
 from .tokens import Tokens, tokenize
 
 ACTOR_KINDS = ("state", "bloc", "organisation")
@@ -38,6 +39,7 @@ class Actor:
     aliases: tuple[str, ...]
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Mention:
     actor: str

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Any
 
+from .fastinit import frozen_init
 from .patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
 from .rulebook import Rule, Rulebook
 from .tokens import Tokens, tokenize, word_key
@@ -28,6 +29,7 @@ _PREFIX_INDEX_LEN = 3  # patterns.MIN_PREFIX: every `*` word has at least this m
 ROOT_CACHE_LIMIT = 200_000
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class SignalHit:
     """One signal found: which rule, where, and what negation did to it."""
@@ -50,6 +52,7 @@ class SignalHit:
         }
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Suppressed:
     """A hit that a filter removed, and why: the trail `stance explain` shows.
@@ -63,6 +66,7 @@ class Suppressed:
     by: str = "unless"
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class MatchResult:
     hits: tuple[SignalHit, ...]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fastinit import frozen_init
+
 # A sentence abstains when its top class probability is below this: with
 # three classes, under one half means no class holds a majority of the mass.
 ABSTAIN_BELOW = 0.5
@@ -34,6 +36,7 @@ POSTURES = (
 )
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class StanceEstimate:
     index: float

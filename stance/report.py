@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .fastinit import frozen_init
 from .matcher import SignalHit
 from .model import CLASS_NAMES, CLASSES
 from .patterns import SIGNALS
@@ -23,6 +24,7 @@ EVIDENCE_PER_SIGNAL = 3
 EVIDENCE_PER_ACTOR = 4
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class SentenceScore:
     index: int
@@ -49,6 +51,7 @@ class SentenceScore:
         }
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A signal hit with the sentence it stands in."""
@@ -61,6 +64,7 @@ class Evidence:
         return {"sentence": self.sentence, "sentence_text": self.sentence_text, **self.hit.to_dict()}
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class ActorSummary:
     """Who signals what: an actor's sentences, mean stance and attributed signals."""
@@ -78,6 +82,7 @@ class ActorSummary:
                 "evidence": [e.to_dict() for e in self.evidence]}
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class ArticleReport:
     source: str

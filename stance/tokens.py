@@ -16,6 +16,8 @@ from itertools import accumulate
 
 import Stemmer
 
+from .fastinit import frozen_init
+
 # Letters and digits. A contracted "n't" becomes its own token ("did",
 # "n't") in a fix-up pass, so negation sees it; the plain pattern keeps the
 # common case fast.
@@ -86,6 +88,7 @@ def word_key(word: str) -> str:
     return _KEYS[word]
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Tokens:
     """A text's tokens: parallel tuples of spans, lower-cased words and keys,

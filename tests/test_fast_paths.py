@@ -117,3 +117,39 @@ def test_bootstrap_percentiles_equal_numpy(n):
     tail = (1 - 0.9) / 2 * 100
     for percents in ((tail, 100 - tail), (5, 95), (0, 100), (50,), (12.345, 99.9)):
         assert _percentiles(values, percents) == tuple(np.percentile(values, percents).tolist())
+
+
+def test_frozen_init_keeps_the_dataclass_behaviour():
+    import dataclasses
+    import inspect
+    import pickle
+
+    from stance.actors import Mention
+    from stance.fastinit import frozen_init
+    from stance.matcher import MatchResult, SignalHit, Suppressed
+    from stance.posture import StanceEstimate
+    from stance.report import ActorSummary, ArticleReport, Evidence, SentenceScore
+    from stance.tokens import Tokens
+
+    hit = SignalHit("r.x", "hedge", "hopes", 0, 5, "phrase 'hope'", 1.0)
+    assert (hit.negated, hit.actor) == (False, None)  # defaults
+    assert hit == SignalHit(rule="r.x", category="hedge", text="hopes", start=0, end=5, pattern="phrase 'hope'",
+                            weight=1.0, negated=False, actor=None)
+    assert pickle.loads(pickle.dumps(hit)) == hit and hash(hit) == hash(dataclasses.replace(hit))
+    assert dataclasses.replace(hit, actor="belarus").actor == "belarus"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.actor = "belarus"  # type: ignore[misc]
+    for cls in (SignalHit, Suppressed, MatchResult, Mention, Tokens, SentenceScore, Evidence, ActorSummary,
+                ArticleReport, StanceEstimate):
+        names = [p.name for p in inspect.signature(cls).parameters.values()]
+        assert names == [f.name for f in dataclasses.fields(cls)], cls
+        assert [p.default for p in inspect.signature(cls).parameters.values()] == [
+            inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(cls)]
+    assert Tokens((), (), (), ()).surface == ()
+
+    @dataclasses.dataclass
+    class Loose:
+        x: int
+
+    with pytest.raises(TypeError):
+        frozen_init(Loose)
