@@ -13,6 +13,7 @@ scorer in `model.py`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 
@@ -103,15 +104,16 @@ class FeatureLookup:
         self.uni: dict[str, int] = {}
         self.bi: dict[str, dict[str, int]] = {}
         self.neg: dict[str, int] = {}
+        intern = sys.intern  # the same string objects as the tokens' keys: found by identity
         for name, i in vocabulary.items():
             kind, rest = name[:2], name[2:]
             if kind == UNIGRAM:
-                self.uni[rest] = i
+                self.uni[intern(rest)] = i
             elif kind == BIGRAM:
                 a, b = rest.split(" ", 1)
-                self.bi.setdefault(a, {})[b] = i
+                self.bi.setdefault(intern(a), {})[intern(b)] = i
             elif kind == NEGATED:
-                self.neg[rest] = i
+                self.neg[intern(rest)] = i
         self._tables: _KeyTables | None = None
         self._hit_cols: dict[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], tuple[int, ...]] = {}
 

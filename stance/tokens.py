@@ -10,6 +10,7 @@ a table of irregular forms it cannot know.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -60,10 +61,13 @@ KEY_CACHE_LIMIT = 200_000
 
 
 class _KeyCache(dict[str, str]):
+    # Keys and words are interned: every dictionary keyed by them (the rule
+    # trie, the model's vocabulary tables) then finds them by identity,
+    # without reading a second copy of the string.
     def __missing__(self, word: str) -> str:
         if len(self) >= KEY_CACHE_LIMIT:
             self.clear()
-        key = self[word] = _STEMMER.stemWord(IRREGULAR.get(word, word))
+        key = self[word] = sys.intern(_STEMMER.stemWord(IRREGULAR.get(word, word)))
         return key
 
 
@@ -76,7 +80,7 @@ class _LowerCache(dict[str, str]):
     def __missing__(self, word: str) -> str:
         if len(self) >= KEY_CACHE_LIMIT:
             self.clear()
-        lowered = self[word] = word.lower()
+        lowered = self[word] = sys.intern(word.lower())
         return lowered
 
 
