@@ -19,10 +19,12 @@ actor named in a clause and is rarely the object of a preposition ("talks
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import compress, count, repeat
 
+from .fastinit import frozen_init
 from .tokens import Tokens, tokenize
 
 ACTOR_KINDS = ("state", "bloc", "organisation")
@@ -37,6 +39,7 @@ class Actor:
     aliases: tuple[str, ...]
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Mention:
     actor: str
@@ -62,16 +65,27 @@ _CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + 
 
 def clause_ids(text: str, toks: Tokens) -> list[int]:
     """A clause number for each token."""
-    starts, words = toks.starts, toks.words
-    boundaries = {bisect_left(starts, m.start()) for m in _CLAUSE_BREAK_RE.finditer(text)}
-    boundaries.update(k for k, w in enumerate(words) if w in CLAUSE_WORDS)
-    boundaries.discard(0)
-    ids, current = [], 0
-    for k in range(len(words)):
-        if k in boundaries:
-            current += 1
-        ids.append(current)
+    bounds = clause_bounds(text, toks)
+    ids: list[int] = []
+    for clause, b in enumerate(bounds):
+        ids.extend(repeat(clause, b - len(ids)))
+    ids.extend(repeat(len(bounds), len(toks) - len(ids)))
     return ids
+
+
+def clause_bounds(text: str, toks: Tokens) -> list[int]:
+    """The tokens that start a new clause, in order: token k's clause number
+    is `bisect_right(bounds, k)`, the same as `clause_ids(text, toks)[k]`."""
+    starts, words = toks.starts, toks.words
+    n = len(words)
+    boundaries = {bisect_left(starts, m.start()) for m in _CLAUSE_BREAK_RE.finditer(text)}
+    if not CLAUSE_WORDS.isdisjoint(words):
+        boundaries.update(compress(count(), map(CLAUSE_WORDS.__contains__, words)))
+    boundaries.discard(0)
+    bounds = sorted(boundaries)
+    while bounds and bounds[-1] >= n:  # a break after the last word starts no clause
+        bounds.pop()
+    return bounds
 
 
 def alias_words(alias: str) -> tuple[str, ...]:
@@ -93,31 +107,50 @@ class ActorMatcher:
                     self._index[words[0].lower()].append((words, actor.id))
         for entries in self._index.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest alias first
+        # The same aliases by their first word as written, then by all their
+        # words: a token's surface finds its candidates, and the following
+        # surface words are looked up whole, longest alias first (the first
+        # alias listed wins a tie, as in `_index`).
+        grouped: dict[str, dict[tuple[str, ...], str]] = {}
+        for entries in self._index.values():
+            for words, actor in entries:
+                grouped.setdefault(words[0], {}).setdefault(words, actor)
+        self._by_surface: dict[str, tuple[tuple[int, ...], dict[tuple[str, ...], str]]] = {
+            first: (tuple(sorted({len(w) for w in aliases}, reverse=True)), aliases)
+            for first, aliases in grouped.items()
+        }
 
     def mentions(self, text: str, toks: Tokens) -> list[Mention]:
         """Non-overlapping mentions, longest alias winning at each position."""
-        if not self._index:
-            return []
-        index = self._index
-        if not any(w in index for w in toks.words):
-            return []
-        starts, ends = toks.starts, toks.ends
-        surface = [text[s:e] for s, e in zip(starts, ends)]
+        return self.find(text, toks)[0]
+
+    def find(self, text: str, toks: Tokens) -> tuple[list[Mention], list[int] | None]:
+        """Mentions, and the clause bounds of the tokens when there are any
+        (else None; see `clause_bounds`)."""
+        index = self._by_surface
+        words = toks.words
+        surface = toks.surface or tuple([text[s:e] for s, e in zip(toks.starts, toks.ends)])
+        if not index or index.keys().isdisjoint(surface):
+            return [], None
+        starts = toks.starts
         out: list[Mention] = []
-        clauses: list[int] | None = None
-        i, n = 0, len(surface)
-        while i < n:
-            for words, actor in index.get(toks.words[i], ()):
-                if tuple(surface[i:i + len(words)]) == words:
-                    if clauses is None:
-                        clauses = clause_ids(text, toks)
-                    governed = _governed(toks.words, surface, i, out[-1] if out else None)
-                    out.append(Mention(actor, i, i + len(words), governed, clauses[i]))
-                    i += len(words)
+        bounds: list[int] | None = None
+        n = len(words)
+        free_from = 0  # the first token a new mention may start at
+        for i in compress(count(), map(index.__contains__, surface)):
+            if i < free_from:
+                continue
+            sizes, aliases = index[surface[i]]
+            for size in sizes:
+                actor = aliases.get(surface[i:i + size]) if i + size <= n else None
+                if actor is not None:
+                    if bounds is None:
+                        bounds = clause_bounds(text, toks)
+                    governed = _governed(words, text, starts, i, out[-1] if out else None)
+                    out.append(Mention(actor, i, i + size, governed, bisect_right(bounds, i)))
+                    free_from = i + size
                     break
-            else:
-                i += 1
-        return out
+        return out, bounds
 
 
 # Words looked back from a name for a governing preposition ("with the new
@@ -125,14 +158,14 @@ class ActorMatcher:
 GOVERNOR_REACH = 3
 
 
-def _governed(words: tuple[str, ...], surface: list[str], i: int, previous: Mention | None) -> bool:
+def _governed(words: tuple[str, ...], text: str, starts: tuple[int, ...], i: int, previous: Mention | None) -> bool:
     for k in range(i - 1, max(-1, i - 1 - GOVERNOR_REACH), -1):
         word = words[k]
         if word in PREPOSITIONS:
             return True
         if word in ("and", "or") and previous is not None and previous.j >= k - 2:
             return previous.governed  # "with the United States and other Western countries"
-        if word in CLAUSE_WORDS or surface[k][:1].isupper():
+        if word in CLAUSE_WORDS or text[starts[k]].isupper():
             return False
     return False
 

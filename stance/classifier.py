@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
-from .actors import ActorMatcher, Mention, attribute, clause_ids, subject
+import numpy as np
+
+from .actors import ActorMatcher, Mention, attribute, clause_bounds, subject
 from .default_model import Notify, check_user_model, load_default_model
 from .documents import Document, plain_title
 from .features import article_context, negated_categories
@@ -18,19 +20,6 @@ from .rulebook import Rulebook, load_rulebook
 from .segment import segment
 from .learned import learned_hits
 from .tokens import Tokens, tokenize
-
-
-@dataclass(frozen=True, slots=True)
-class _Read:
-    """What the rules and actor look-up found in one sentence, before the model."""
-
-    start: int
-    text: str
-    toks: Tokens
-    hits: tuple[SignalHit, ...]
-    negated: tuple[str, ...]
-    mentions: list[Mention]
-    running: str | None
 
 
 class Classifier:
@@ -58,45 +47,58 @@ class Classifier:
         check_user_model(user_model)
         return cls(rulebook, user_model)
 
-    def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool,
-               articles: Sequence[Hashable]) -> list[SentenceScore]:
+    def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool, articles: Sequence[Hashable],
+               article: str | None = None) -> list[SentenceScore]:
         """Score sentences given as (start, end, text); `articles` names each
         sentence's article (sentences of one article give each other context,
         in the given order); `carry_actor` lets a sentence that names no actor
-        inherit the last one named before it."""
-        read: list[_Read] = []
+        inherit the last one named before it; `article`, the text the
+        sentences come from, lets the regex rules that cannot match anywhere
+        in it be skipped.
+
+        Rules and actors run sentence by sentence; the model scores all the
+        sentences at once (one numpy pass over their features)."""
+        match, find_actors = self.matcher.match, self.actors.find
+        regexes = self.matcher.regexes_for(article) if article is not None else None
+        all_keys: list[tuple[str, ...]] = []
+        all_hits: list[tuple[SignalHit, ...]] = []
+        all_negated: list[list[str]] = []
+        all_actors: list[tuple[str, ...]] = []
+        all_toks: list[Tokens] = []
+        all_actor_of: list[Callable[[int, int], str | None] | None] = []
         running: str | None = None
         for start, _, text in spans:
             toks = tokenize(text)
-            result = self.matcher.match(text, start, toks)
-            mentions = self.actors.mentions(text, toks)
-            read.append(_Read(start, text, toks, result.hits, tuple(negated_categories(result)), mentions, running))
-            if carry_actor:
+            mentions, bounds = find_actors(text, toks)
+            actor_of = None
+            if mentions:
+                if bounds is None:
+                    bounds = clause_bounds(text, toks)
+                actor_of = _attribution(toks, mentions, bounds, running)
+            elif running is not None:
+                actor_of = _running(running)
+            result = match(text, start, toks, actor_of, regexes)
+            hits = result.hits
+            all_keys.append(toks.keys)
+            all_hits.append(hits)
+            all_negated.append(negated_categories(result) if result.suppressed else [])
+            all_actors.append(tuple(dict.fromkeys([m.actor for m in mentions])) if mentions else ())
+            all_toks.append(toks)
+            all_actor_of.append(actor_of)
+            if carry_actor and mentions:
                 running = subject(mentions) or running
-        context = article_context([frozenset(h.category for h in r.hits) for r in read], articles)
-        rows = [self.model.feature_ids(r.toks.keys, r.hits, r.negated, ctx) for r, ctx in zip(read, context)]
-        probs = self.model.predict_proba(rows).tolist()
-        heads = self.model.signal_proba(rows).tolist()
-        scores = []
-        for i, ((start, end, text), r) in enumerate(zip(spans, read)):
-            found = learned_hits(self.model, rows[i], heads[i], text, start, r.toks,
-                                 {h.category for h in r.hits}, r.negated)
-            hits = self._attribute((*r.hits, *found), r)
-            scores.append(sentence_score(i, start, end, text, probs[i], hits,
-                                         tuple(dict.fromkeys(m.actor for m in r.mentions))))
-        return scores
-
-    @staticmethod
-    def _attribute(hits: tuple[SignalHit, ...], r: _Read) -> tuple[SignalHit, ...]:
-        """Each hit with the actor it is most plausibly about (see actors.py)."""
-        if not hits or not (r.mentions or r.running):
-            return hits
-        clauses = clause_ids(r.text, r.toks)
-        attributed = []
-        for h in hits:
-            i, j = r.toks.span(h.start - r.start, h.end - r.start)
-            attributed.append(replace(h, actor=attribute(r.mentions, i, j, clauses[i], r.running)))
-        return tuple(attributed)
+        context = article_context([frozenset([h.category for h in hits]) for hits in all_hits], articles)
+        scores = self.model.predict_sentences(all_keys, all_hits, all_negated, context)
+        # Learned hits only where a head clears its threshold: a few sentences, looked at one by one.
+        for i in np.flatnonzero((scores.heads >= self.model.signal_threshold).any(axis=1)).tolist():
+            start, _, text = spans[i]
+            found = learned_hits(self.model, scores.ids(i).tolist(), scores.heads[i].tolist(), text, start,
+                                 all_toks[i], {h.category for h in all_hits[i]}, all_negated[i], all_actor_of[i])
+            if found:
+                all_hits[i] = (*all_hits[i], *found)
+        probs = scores.probabilities.tolist()
+        return [sentence_score(i, start, end, text, p, hits, actors)
+                for i, ((start, end, text), p, hits, actors) in enumerate(zip(spans, probs, all_hits, all_actors))]
 
     def score_sentences(self, sentences: Sequence[str],
                         articles: Sequence[Hashable] | None = None) -> list[SentenceScore]:
@@ -112,7 +114,7 @@ class Classifier:
     def score_text(self, text: str, title: str | None = None, source: str = "-") -> ArticleReport:
         """Segment and score an article's text."""
         spans = [(s.start, s.end, s.text) for s in segment(text)]
-        scores = self._score(spans, carry_actor=True, articles=[0] * len(spans))
+        scores = self._score(spans, carry_actor=True, articles=[0] * len(spans), article=text)
         return build_report(source, plain_title(text) if title is None else title, scores, self._model_name(),
                             self._actor_names)
 
@@ -121,3 +123,17 @@ class Classifier:
 
     def _model_name(self) -> str:
         return Path(self.model.path).name if self.model.path else "in-memory"
+
+
+def _attribution(toks: Tokens, mentions: list[Mention], bounds: list[int],
+                 running: str | None) -> Callable[[int, int], str | None]:
+    """The actor of a hit spanning characters [start, end) of a sentence (see actors.attribute)."""
+    def actor_of(start: int, end: int) -> str | None:
+        i, j = toks.span(start, end)
+        return attribute(mentions, i, j, bisect_right(bounds, i), running)
+    return actor_of
+
+
+def _running(actor: str) -> Callable[[int, int], str | None]:
+    """With no actor named in the sentence, every hit goes to the running subject."""
+    return lambda start, end: actor

@@ -18,8 +18,12 @@ scorer in `model.py`.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
+from itertools import chain, repeat
+
+import numpy as np
 
 from .matcher import MatchResult, SignalHit
 
@@ -36,6 +40,9 @@ PREVIOUS, NEXT, ARTICLE = "ps:", "ns:", "ds:"
 ARTICLE_SHARE = 0.3
 # Hits of one category counted up to this many (1, 2, 3 or more).
 MAX_COUNT = 3
+# Distinct hit patterns (rules and negated categories of a sentence) whose
+# feature columns are remembered; cleared when full, so memory stays bounded.
+HIT_CACHE_LIMIT = 50_000
 
 
 def word_features(key: str) -> list[str]:
@@ -130,22 +137,86 @@ class FeatureLookup:
     """The scoring path: feature columns found by dictionary look-ups on keys,
     without building feature-name strings. Built from a fitted vocabulary of
     the names above; `ids` gives the same columns as `sentence_features`
-    would (tested against the scikit-learn pipeline)."""
+    would (tested against the scikit-learn pipeline), and `columns` gives
+    them for many sentences at once, with the word features computed by
+    numpy over all their keys."""
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         self.vocabulary = vocabulary  # hit features are few per sentence: looked up by name
         self.uni: dict[str, int] = {}
         self.bi: dict[str, dict[str, int]] = {}
         self.neg: dict[str, int] = {}
+        intern = sys.intern  # the same string objects as the tokens' keys: found by identity
         for name, i in vocabulary.items():
             kind, rest = name[:2], name[2:]
             if kind == UNIGRAM:
-                self.uni[rest] = i
+                self.uni[intern(rest)] = i
             elif kind == BIGRAM:
                 a, b = rest.split(" ", 1)
-                self.bi.setdefault(a, {})[b] = i
+                self.bi.setdefault(intern(a), {})[intern(b)] = i
             elif kind == NEGATED:
-                self.neg[rest] = i
+                self.neg[intern(rest)] = i
+        self._tables: _KeyTables | None = None
+        self._hit_cols: dict[tuple[tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]], tuple[int, ...]] = {}
+
+    def columns(self, keys: Sequence[Sequence[str]], hits: Sequence[Sequence[SignalHit]],
+                negated: Sequence[Sequence[str]], context: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct (sentence, column) pairs of many sentences, as two arrays
+        sorted by sentence: the columns `ids` gives for each, all at once."""
+        if self._tables is None:
+            self._tables = _KeyTables(self)
+        t = self._tables
+        n = len(keys)
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=n)
+        # Each key's index in the model's key table (0: a key no word feature uses).
+        k = np.fromiter(map(t.index.get, chain.from_iterable(keys), repeat(0)), dtype=np.int64,
+                        count=int(lengths.sum()))
+        owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        parts_owner = [owner]
+        parts_col = [t.uni[k]]
+        if len(k) > 1:
+            # Pairs of neighbours in one sentence whose first key starts any bigram.
+            pair = np.flatnonzero(t.starts_bigram[k[:-1]] & (owner[1:] == owner[:-1]))
+            codes = k[pair] * t.size + k[pair + 1]
+            # Sorted queries let the binary searches start where the last one ended: twice as fast.
+            order = np.argsort(codes)
+            pair, codes = pair[order], codes[order]
+            at = np.searchsorted(t.bigram_codes, codes)
+            found = t.bigram_codes[at] == codes
+            parts_owner.append(owner[pair[found]])
+            parts_col.append(t.bigram_cols[at[found]])
+            # A key is negated when a negator stands 1 to NEGATION_REACH keys before it in its sentence.
+            negator = t.negator[k]
+            negated_at = np.zeros(len(k), dtype=bool)
+            for d in range(1, NEGATION_REACH + 1):
+                if d < len(k):
+                    negated_at[d:] |= negator[:-d] & (owner[d:] == owner[:-d])
+            parts_owner.append(owner[negated_at])
+            parts_col.append(t.neg[k[negated_at]])
+        hit_owner: list[int] = []
+        hit_col: list[int] = []
+        cache = self._hit_cols
+        for row, (h, neg, ctx) in enumerate(zip(hits, negated, context)):
+            signature = (tuple([(x.rule, x.category) for x in h]), tuple(neg), tuple(ctx))
+            cols = cache.get(signature)
+            if cols is None:
+                if len(cache) >= HIT_CACHE_LIMIT:
+                    cache.clear()
+                vocab = self.vocabulary
+                cols = cache[signature] = tuple(i for i in map(vocab.get, [*hit_features(h, neg), *ctx])
+                                                if i is not None)
+            hit_col.extend(cols)
+            hit_owner.extend(repeat(row, len(cols)))
+        parts_owner.append(np.array(hit_owner, dtype=np.int64))
+        parts_col.append(np.array(hit_col, dtype=np.int64))
+        owners = np.concatenate(parts_owner)
+        cols = np.concatenate(parts_col)
+        present = cols >= 0
+        pairs = owners[present] * t.n_features + cols[present]
+        pairs.sort()
+        if len(pairs) > 1:  # binary features: each once (sort and drop repeats; np.unique is slower here)
+            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+        return pairs // t.n_features, pairs % t.n_features
 
     def ids(self, keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = (),
             context: Iterable[str] = ()) -> list[int]:
@@ -164,3 +235,35 @@ class FeatureLookup:
         out.update(i for i in map(vocab.get, hit_features(hits, negated)) if i is not None)
         out.update(i for i in map(vocab.get, context) if i is not None)
         return list(out)
+
+
+class _KeyTables:
+    """A lookup's word features as arrays indexed by key number, for `columns`."""
+
+    def __init__(self, lookup: FeatureLookup) -> None:
+        keys = set(lookup.uni) | set(lookup.neg) | set(lookup.bi) | NEGATORS
+        keys.update(*lookup.bi.values())
+        self.index = {key: i for i, key in enumerate(keys, 1)}  # 0: any other key (the order does not matter)
+        self.size = len(self.index) + 1
+        self.n_features = max(lookup.vocabulary.values(), default=0) + 1
+        self.uni = np.full(self.size, -1, dtype=np.int64)
+        self.neg = np.full(self.size, -1, dtype=np.int64)
+        self.negator = np.zeros(self.size, dtype=bool)
+        self.starts_bigram = np.zeros(self.size, dtype=bool)
+        index = self.index
+        self.uni[list(map(index.__getitem__, lookup.uni))] = list(lookup.uni.values())
+        self.neg[list(map(index.__getitem__, lookup.neg))] = list(lookup.neg.values())
+        self.negator[list(map(index.__getitem__, NEGATORS))] = True
+        self.starts_bigram[list(map(index.__getitem__, lookup.bi))] = True
+        first: list[int] = []
+        second: list[int] = []
+        cols: list[int] = []
+        for a, following in lookup.bi.items():
+            first.extend(repeat(index[a], len(following)))
+            second.extend(map(index.__getitem__, following))
+            cols.extend(following.values())
+        codes = np.array(first, dtype=np.int64) * self.size + np.array(second, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        # One sentinel code above any real one keeps searchsorted in range.
+        self.bigram_codes = np.append(codes[order], self.size * self.size)
+        self.bigram_cols = np.append(np.array(cols, dtype=np.int64)[order], -1)

@@ -13,7 +13,7 @@ rules' reading of negation stands.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .features import BIGRAM
 from .matcher import SignalHit
@@ -25,11 +25,13 @@ LEARNED_PREFIX = "learned."
 
 
 def learned_hits(model: StanceModel, ids: Sequence[int], probabilities: Sequence[float], text: str, offset: int,
-                 toks: Tokens, ruled: set[str], negated: Sequence[str]) -> list[SignalHit]:
+                 toks: Tokens, ruled: set[str], negated: Sequence[str],
+                 actor_of: Callable[[int, int], str | None] | None = None) -> list[SignalHit]:
     """Hits for the categories whose head fires and that no rule found or negated.
 
     `ids` are the sentence's feature columns, `probabilities` the heads'
-    outputs in SIGNALS order, `ruled` the categories rules already found.
+    outputs in SIGNALS order, `ruled` the categories rules already found,
+    `actor_of` the attribution of a span of the sentence (see classifier).
     """
     out: list[SignalHit] = []
     for head, (category, p) in enumerate(zip(SIGNALS, probabilities)):
@@ -40,7 +42,8 @@ def learned_hits(model: StanceModel, ids: Sequence[int], probabilities: Sequence
             continue  # no word speaks for the category: no evidence, no hit
         start, end = toks.starts[span[0]], toks.ends[span[1] - 1]
         out.append(SignalHit(LEARNED_PREFIX + category, category, text[start:end], offset + start, offset + end,
-                             f"learned (p={p:.2f})", round(float(p), 4)))
+                             f"learned (p={p:.2f})", round(float(p), 4), False,
+                             actor_of(start, end) if actor_of else None))
     return out
 
 

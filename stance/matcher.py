@@ -12,12 +12,15 @@ the window) veto, flip or leave it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
+from .fastinit import frozen_init
 from .patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
 from .rulebook import Rule, Rulebook
-from .tokens import Tokens, tokenize
+from .tokens import Tokens, tokenize, word_key
 
 # Characters between two words that end a negation scope.
 SCOPE_BREAKS = frozenset(",;:.!?()[]—–“”\"")
@@ -26,6 +29,7 @@ _PREFIX_INDEX_LEN = 3  # patterns.MIN_PREFIX: every `*` word has at least this m
 ROOT_CACHE_LIMIT = 200_000
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class SignalHit:
     """One signal found: which rule, where, and what negation did to it."""
@@ -48,6 +52,7 @@ class SignalHit:
         }
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Suppressed:
     """A hit that a filter removed, and why: the trail `stance explain` shows.
@@ -61,6 +66,7 @@ class Suppressed:
     by: str = "unless"
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class MatchResult:
     hits: tuple[SignalHit, ...]
@@ -104,6 +110,8 @@ class _NearSpec:
     within: int
     ordered: bool
     term_sets: tuple[frozenset[int], ...] = ()  # the same, as sets for a quick presence check
+    # The terms besides the one that triggers the check, most likely absent first.
+    checks: tuple[frozenset[int], ...] = ()
 
 
 _Trigger = tuple[Rule, str, "_NearSpec | None"]
@@ -132,32 +140,48 @@ class Matcher:
         self._root = _Node()
         self._root_exact: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by key
         self._root_prefix: dict[str, list[tuple[str, _Node]]] = defaultdict(list)  # by first letters
-        self._root_cache: dict[str, tuple[_Node, ...]] = {}
+        # word -> what phrases starting at it give (see _Starts); filled as words come
+        self._starts = _Starts(self)
         # phrase id -> what it triggers: (rule, description, near term ids or None)
         self._triggers: dict[int, list[_Trigger]] = defaultdict(list)
         self._regexes: list[tuple[Rule, RegexPattern]] = []
         self._unless: dict[str, list[tuple[int, int, int]]] = {}
+        self._unless_any: dict[str, frozenset[int]] = {}  # a rule's unless phrases, for a quick presence check
         for rule in rulebook.rules:
             for pattern in rule.patterns:
                 if isinstance(pattern, PhrasePattern):
                     self._triggers[self._add(pattern.phrase)].append((rule, pattern.describe(), None))
                 elif isinstance(pattern, NearPattern):
                     terms = tuple(tuple(self._add(p) for p in alternatives) for alternatives in pattern.terms)
-                    spec = _NearSpec(terms, pattern.within, pattern.ordered, tuple(frozenset(t) for t in terms))
-                    trigger = (rule, pattern.describe(), spec)
                     # Every term must be present, so one term can trigger the check:
-                    # the one least likely to occur (see _trigger_term).
-                    for pid in set(terms[_trigger_term(pattern.terms)]):
+                    # the one least likely to occur (see _term_cost); the others are
+                    # checked for presence, least likely first, before the spans.
+                    order = sorted(range(len(terms)), key=lambda k: _term_cost(pattern.terms, k))
+                    spec = _NearSpec(terms, pattern.within, pattern.ordered, tuple(frozenset(t) for t in terms),
+                                     tuple(frozenset(terms[k]) for k in order[1:]))
+                    trigger = (rule, pattern.describe(), spec)
+                    for pid in set(terms[order[0]]):
                         self._triggers[pid].append(trigger)
                 else:
                     self._regexes.append((rule, pattern))
             self._unless[rule.id] = [(self._add(u.phrase), u.before, u.after) for u in rule.unless]
+            self._unless_any[rule.id] = frozenset(pid for pid, _, _ in self._unless[rule.id])
+        # Most near patterns a phrase triggers fail on their rarest other
+        # term: when none of those terms is in the sentence, the phrase's
+        # near patterns are skipped at once (its own patterns keep their order).
+        self._gated: dict[int, tuple[tuple[_Trigger, ...], frozenset[int] | None, tuple[_Trigger, ...]]] = {}
+        for pid, acts in self._triggers.items():
+            nears = [near for _, _, near in acts if near is not None]
+            gate = frozenset().union(*(near.checks[0] for near in nears)) if nears and all(
+                near.checks for near in nears) else None
+            self._gated[pid] = (tuple(acts), gate, tuple(a for a in acts if a[2] is None))
         neg = rulebook.negation
         self._window = neg.window
         self._forward = {self._add(p) for p in neg.forward}
         self._backward = {self._add(p) for p in neg.backward}
         self._pseudo = {self._add(p) for p in neg.pseudo}
         self._terminate = {self._add(p) for p in neg.terminate}
+        self._cues = frozenset(self._forward | self._backward)
 
     def _add(self, phrase: Phrase) -> int:
         pid = self._phrase_ids.get(phrase)
@@ -181,122 +205,146 @@ class Matcher:
         return pid
 
     def _roots(self, word: str, key: str) -> tuple[_Node, ...]:
-        """Trie nodes a phrase can start from at this word (depends on the word only: cached)."""
-        nodes = self._root_cache.get(word)
-        if nodes is None:
-            found = []
-            node = self._root.keys.get(key)
-            if node is not None:
-                found.append(node)
-            found.extend(nd for v, nd in self._root_exact.get(key, ()) if word == v)
-            found.extend(nd for v, nd in self._root_prefix.get(word[:_PREFIX_INDEX_LEN], ()) if word.startswith(v))
-            nodes = tuple(found)
-            if len(self._root_cache) >= ROOT_CACHE_LIMIT:
-                self._root_cache.clear()
-            self._root_cache[word] = nodes
-        return nodes
+        """Trie nodes a phrase can start from at this word (depends on the word only)."""
+        found = []
+        node = self._root.keys.get(key)
+        if node is not None:
+            found.append(node)
+        found.extend(nd for v, nd in self._root_exact.get(key, ()) if word == v)
+        found.extend(nd for v, nd in self._root_prefix.get(word[:_PREFIX_INDEX_LEN], ()) if word.startswith(v))
+        return tuple(found)
 
     def _occurrences(self, toks: Tokens) -> dict[int, list[tuple[int, int]]]:
-        """Every indexed phrase found in the tokens, as token spans."""
+        """Every indexed phrase found in the tokens, as token spans, in the
+        order a left-to-right walk finds them: by first token, then length,
+        then trie order (a rule whose patterns find one span keeps the first).
+
+        Words are looked up once each (`_Starts`, by word, in C through
+        `map`); only the words that start a phrase cost a step in Python, and
+        a trie walk goes on only when a phrase's second word is there."""
         occ: dict[int, list[tuple[int, int]]] = {}
         words, keys = toks.words, toks.keys
         n = len(words)
-        cache, roots = self._root_cache, self._roots
-        for i in range(n):
-            frontier = cache.get(words[i])
-            if frontier is None:
-                frontier = roots(words[i], keys[i])
-            if not frontier:
-                continue
+        entries = list(map(self._starts.__getitem__, words))
+        get = occ.get
+        for i in compress(range(n), entries):
+            alone, by_key, roots = entries[i]
+            if alone:
+                span = (i, i + 1)
+                for pid in alone:
+                    spans = get(pid)
+                    if spans is None:
+                        occ[pid] = [span]
+                    else:
+                        spans.append(span)
             k = i + 1
-            while frontier:
-                following = []
-                for node in frontier:
-                    for pid in node.ends:
-                        spans = occ.get(pid)
-                        if spans is None:
-                            occ[pid] = [(i, k)]
-                        else:
-                            spans.append((i, k))
-                    if k < n:
-                        nxt = node.keys.get(keys[k])
-                        if nxt is not None:
-                            following.append(nxt)
-                        for kind, value, child in node.special:
-                            if (words[k] == value) if kind == _EXACT else words[k].startswith(value):
-                                following.append(child)
-                frontier = following
-                k += 1
+            if k < n:
+                if by_key is not None:
+                    following = by_key.get(keys[k])
+                    if following:
+                        _walk(occ, i, k + 1, following, words, keys)
+                elif roots:
+                    _walk(occ, i, k, roots, words, keys, emit=False)
         return occ
 
-    def match(self, text: str, offset: int = 0, toks: Tokens | None = None) -> MatchResult:
+    def match(self, text: str, offset: int = 0, toks: Tokens | None = None,
+              actor_of: Callable[[int, int], str | None] | None = None,
+              regexes: Sequence[tuple[Rule, RegexPattern]] | None = None) -> MatchResult:
         """Signals in one sentence; spans are `offset` plus positions in `text`.
 
-        `toks` may pass the sentence's tokens when the caller already has them.
+        `toks` may pass the sentence's tokens when the caller already has them;
+        `actor_of`, given a kept hit's character span in `text`, names the
+        actor it is attributed to (hits that a filter removed have none);
+        `regexes` may narrow the regex rules to run to those `regexes_for`
+        found possible in the text the sentence comes from.
         """
         if toks is None:
             toks = tokenize(text)
         occ = self._occurrences(toks)
-        raws = self._raw_hits(text, toks, occ)
+        raws = self._raw_hits(text, toks, occ, self._regexes if regexes is None else regexes)
         if not raws:
             return MatchResult((), ())
         hits: list[SignalHit] = []
         suppressed: list[Suppressed] = []
         scopes = None
         for raw in _longest_per_rule(raws):
-            hit = SignalHit(raw.rule.id, raw.rule.category, text[raw.start:raw.end], raw.start + offset,
-                            raw.end + offset, raw.pattern, raw.rule.weight)
+            rule = raw.rule
+            start, end, category, negated = raw.start, raw.end, rule.category, False
             veto = self._unless_veto(raw, occ)
             if veto is not None:
+                hit = SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern, rule.weight)
                 suppressed.append(Suppressed(hit, f"unless '{self._phrases[veto].text}' nearby"))
                 continue
-            if raw.rule.negation != "ignore" and (self._forward or self._backward):
+            if rule.negation != "ignore" and (self._forward or self._backward):
                 if scopes is None:
                     scopes = self._negation_scopes(text, toks, occ)
                 cue = _covering_scope(scopes, raw)
                 if cue is not None:
+                    hit = SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern,
+                                    rule.weight)
                     cue_text = text[toks.starts[cue[0]]:toks.ends[cue[1] - 1]]
-                    if raw.rule.negation == "veto":
+                    if rule.negation == "veto":
                         suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (veto)", "negation"))
                         continue
-                    start = min(raw.start, toks.starts[cue[0]])
-                    end = max(raw.end, toks.ends[cue[1] - 1])
-                    suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (flip to {OPPOSITE[raw.rule.category]})",
+                    suppressed.append(Suppressed(hit, f"negated by '{cue_text}' (flip to {OPPOSITE[category]})",
                                                  "negation"))
-                    hit = SignalHit(raw.rule.id, OPPOSITE[raw.rule.category], text[start:end], start + offset,
-                                    end + offset, raw.pattern, raw.rule.weight, negated=True)
-            hits.append(hit)
-        hits.sort(key=lambda h: (h.start, h.end, h.rule))
+                    start = min(start, toks.starts[cue[0]])
+                    end = max(end, toks.ends[cue[1] - 1])
+                    category, negated = OPPOSITE[category], True
+            hits.append(SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern,
+                                  rule.weight, negated, actor_of(start, end) if actor_of is not None else None))
+        if len(hits) > 1:
+            hits.sort(key=lambda h: (h.start, h.end, h.rule))
         return MatchResult(tuple(hits), tuple(suppressed))
 
-    def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]]) -> list[_Raw]:
+    def regexes_for(self, text: str) -> tuple[tuple[Rule, RegexPattern], ...]:
+        """The regex rules that can match somewhere in `text` (an article):
+        those without a prefilter and those whose literals it holds. A
+        literal absent from the article is absent from each of its sentences."""
+        return tuple(r for r in self._regexes if r[1].prefilter is None or r[1].prefilter.search(text))
+
+    def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]],
+                  regexes: Sequence[tuple[Rule, RegexPattern]] = ()) -> list[_Raw]:
         raws: list[_Raw] = []
         starts, ends = toks.starts, toks.ends
         seen_near: set[int] = set()
-        triggers = self._triggers
-        for pid, spans in occ.items():
-            for rule, desc, near in triggers.get(pid, ()):
+        gated = self._gated
+        present = occ.keys()
+        # In the order found: rule patterns that find the same span keep the
+        # first found (see _longest_per_rule).
+        for pid in [*filter(gated.__contains__, present)]:
+            spans = occ[pid]
+            acts, gate, phrases_only = gated[pid]
+            if gate is not None and present.isdisjoint(gate):
+                acts = phrases_only  # no near pattern of this phrase can hold here
+            for rule, desc, near in acts:
                 if near is None:
-                    raws.extend(_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans)
+                    raws.extend([_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans])
                     continue
                 key = id(near)
                 if key in seen_near:
                     continue
                 seen_near.add(key)
-                for terms in near.term_sets:  # every term must be present: cheap check first
-                    if terms.isdisjoint(occ):
+                for terms in near.checks:  # every term must be present: cheap check first
+                    if present.isdisjoint(terms):
                         break
                 else:
                     for i, j, parts in _near(near, occ):
                         raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1], parts))
-        if self._regexes:
-            raws.extend(self._regex_hits(text, toks))
+        if regexes:
+            raws.extend(self._regex_hits(text, toks, regexes))
         return raws
 
-    def _regex_hits(self, text: str, toks: Tokens) -> list[_Raw]:
+    def _regex_hits(self, text: str, toks: Tokens, regexes: Sequence[tuple[Rule, RegexPattern]]) -> list[_Raw]:
         raws = []
-        for rule, rx in self._regexes:
+        for rule, rx in regexes:
+            if rx.prefilter is not None and rx.prefilter.search(text) is None:
+                continue  # none of the literals every match holds: no match, no need to run it
             try:
+                # Most sentences hold no match: one search says so, and only
+                # then are all matches listed (each call within the time limit).
+                if rx.compiled.search(text, timeout=REGEX_TIMEOUT) is None:
+                    continue
                 found = list(rx.compiled.finditer(text, timeout=REGEX_TIMEOUT))
             except TimeoutError:
                 continue  # bounded: a regex that runs too long on this sentence gives no hit
@@ -307,6 +355,8 @@ class Matcher:
         return raws
 
     def _unless_veto(self, raw: _Raw, occ: dict[int, list[tuple[int, int]]]) -> int | None:
+        if occ.keys().isdisjoint(self._unless_any.get(raw.rule.id, ())):
+            return None  # none of the rule's unless phrases is in the sentence
         for pid, before, after in self._unless.get(raw.rule.id, ()):
             for ui, uj in occ.get(pid, ()):
                 if (uj <= raw.i and raw.i - uj <= before) or (ui >= raw.j and ui - raw.j <= after) or (ui < raw.j and uj > raw.i):
@@ -316,6 +366,8 @@ class Matcher:
     def _negation_scopes(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, int, int]]:
         """Scopes as (cue start, cue end, first token, one past last token)."""
         present = occ.keys()
+        if present.isdisjoint(self._cues):
+            return []
         pseudo = [span for pid in present & self._pseudo for span in occ[pid]]
         stops = {i for pid in present & self._terminate for i, _ in occ[pid]}
         starts, ends = toks.starts, toks.ends
@@ -343,6 +395,74 @@ class Matcher:
         return scopes
 
 
+_Start = tuple[tuple[int, ...], "dict[str, tuple[_Node, ...]] | None", tuple["_Node", ...]]
+
+
+class _Starts(dict[str, "_Start | tuple[()]"]):
+    """What phrases starting at a word give, by word: the phrases the word
+    is by itself; the trie nodes a longer phrase goes on to, by the next
+    word's key, when no exact-form or prefix child is in the way (else None);
+    and the nodes a walk goes on from. () when no phrase starts at the word.
+    Filled as words come (an entry depends on the word only) and cleared when
+    full, so memory stays bounded."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        super().__init__()
+        self.matcher = matcher
+
+    def __missing__(self, word: str) -> _Start | tuple[()]:
+        roots = self.matcher._roots(word, word_key(word))
+        entry: _Start | tuple[()] = ()
+        if roots:
+            deeper = tuple(node for node in roots if node.keys or node.special)
+            by_key: dict[str, tuple[_Node, ...]] | None = None
+            if not any(node.special for node in deeper):
+                # Key children only: the walk's next step is one look-up, and
+                # their order (by root) is the order a walk would find them.
+                merged: dict[str, list[_Node]] = {}
+                for node in deeper:
+                    for key, child in node.keys.items():
+                        merged.setdefault(key, []).append(child)
+                by_key = {key: tuple(children) for key, children in merged.items()}
+            entry = (tuple(pid for node in roots for pid in node.ends), by_key, deeper)
+        if len(self) >= ROOT_CACHE_LIMIT:
+            self.clear()
+        self[word] = entry
+        return entry
+
+
+def _walk(occ: dict[int, list[tuple[int, int]]], i: int, k: int, frontier: list[_Node] | tuple[_Node, ...],
+          words: tuple[str, ...], keys: tuple[str, ...], emit: bool = True) -> None:
+    """Phrases from token i that go on past its first word: `frontier` holds
+    the trie nodes reached by tokens i..k-1 (whose phrases are already
+    listed when `emit` is false)."""
+    n = len(words)
+    while frontier:
+        if emit:
+            span = (i, k)
+            for node in frontier:
+                for pid in node.ends:
+                    spans = occ.get(pid)
+                    if spans is None:
+                        occ[pid] = [span]
+                    else:
+                        spans.append(span)
+        emit = True
+        if k >= n:
+            return
+        key, word = keys[k], words[k]
+        following = []
+        for node in frontier:
+            nxt = node.keys.get(key)
+            if nxt is not None:
+                following.append(nxt)
+            for kind, value, child in node.special:
+                if (word == value) if kind == _EXACT else word.startswith(value):
+                    following.append(child)
+        frontier = following
+        k += 1
+
+
 def _covering_scope(scopes: list[tuple[int, int, int, int]], raw: _Raw) -> tuple[int, int] | None:
     """The cue negating a hit: its scope covers the hit's start, or a forward
     cue stands in a gap between a near hit's terms ("flights have not resumed")."""
@@ -359,6 +479,8 @@ def _covering_scope(scopes: list[tuple[int, int, int, int]], raw: _Raw) -> tuple
 
 def _longest_per_rule(raws: list[_Raw]) -> list[_Raw]:
     """Merge a rule's overlapping hits into one, spanning them all."""
+    if len(raws) < 2:
+        return raws
     raws.sort(key=lambda r: (r.rule.id, r.start, -(r.end - r.start)))
     kept: list[_Raw] = []
     for raw in raws:
@@ -379,40 +501,45 @@ FUNCTION_WORDS = frozenset(
 )
 
 
-def _trigger_term(terms: tuple[tuple[Phrase, ...], ...]) -> int:
-    """Index of the term to trigger a near check on: fewest function words,
-    then fewest alternatives; ties go to the last term (usually the object,
-    rarer than the verb)."""
-    def cost(k: int) -> tuple[int, int, int]:
-        alternatives = terms[k]
-        common = sum(1 for p in alternatives if p.words[0].value in FUNCTION_WORDS)
-        return (common, len(alternatives), -k)
-
-    return min(range(len(terms)), key=cost)
+def _term_cost(terms: tuple[tuple[Phrase, ...], ...], k: int) -> tuple[int, int, int]:
+    """How likely a near pattern's term k is to occur: more function words,
+    then more alternatives; among equals the last term (usually the object,
+    rarer than the verb) is taken as less likely."""
+    alternatives = terms[k]
+    common = sum(1 for p in alternatives if p.words[0].value in FUNCTION_WORDS)
+    return (common, len(alternatives), -k)
 
 
 def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
     """Token spans where all of a near pattern's terms stand within reach."""
-    if not all(not terms.isdisjoint(occ) for terms in spec.term_sets):
-        return []
-    found = [sorted(s for pid in alternatives for s in occ.get(pid, ())) for alternatives in spec.terms]
-    if not all(found):
-        return []
+    found = []
+    for alternatives in spec.terms:
+        if len(alternatives) == 1:  # one phrase's spans are already in order
+            spans = occ.get(alternatives[0])
+        else:
+            spans = sorted([s for pid in alternatives if pid in occ for s in occ[pid]])
+        if not spans:
+            return []
+        found.append(spans)
     out: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
+    within, ordered, rest = spec.within, spec.ordered, found[1:]
     for i0, j0 in found[0]:
-        lo, hi, prev_end, ok = i0, j0, j0, True
+        lo, hi, prev_end = i0, j0, j0
         parts = [(i0, j0)]
-        for spans in found[1:]:
-            if spec.ordered:
-                nxt = next(((i, j) for i, j in spans if i >= prev_end and i - prev_end <= spec.within), None)
+        for spans in rest:
+            for span in spans:  # the first span of the term in reach
+                i, j = span
+                if (i >= prev_end and i - prev_end <= within) if ordered else \
+                        ((j <= i0 or i >= j0) and max(i - j0, i0 - j) <= within):
+                    break
             else:
-                nxt = next(((i, j) for i, j in spans
-                            if (j <= i0 or i >= j0) and max(i - j0, i0 - j) <= spec.within), None)
-            if nxt is None:
-                ok = False
-                break
-            lo, hi, prev_end = min(lo, nxt[0]), max(hi, nxt[1]), nxt[1]
-            parts.append(nxt)
-        if ok:
+                break  # the term is out of reach: no hit from this first span
+            if i < lo:
+                lo = i
+            if j > hi:
+                hi = j
+            prev_end = j
+            parts.append(span)
+        else:
             out.append((lo, hi, tuple(parts)))
     return out

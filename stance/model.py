@@ -42,6 +42,21 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class SentenceModelScores:
+    """The model's outputs for many sentences, and the feature columns they came from."""
+
+    probabilities: np.ndarray  # (n, 3): away, neutral, toward
+    heads: np.ndarray  # (n, len(SIGNALS)): each signal head's probability
+    owner: np.ndarray  # (sentence, column) pairs, sorted by sentence
+    cols: np.ndarray
+
+    def ids(self, row: int) -> np.ndarray:
+        """The feature columns of one sentence."""
+        lo, hi = np.searchsorted(self.owner, [row, row + 1])
+        return self.cols[lo:hi]
+
+
 @dataclass
 class StanceModel:
     """Vocabulary, idf and coefficients of a fitted tf-idf + logistic model,
@@ -58,41 +73,60 @@ class StanceModel:
     card: dict[str, Any] = field(default_factory=dict)
     path: str = ""
     _lookup: FeatureLookup | None = field(default=None, repr=False)
+    _weights: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def feature_ids(self, keys: Sequence[str], hits: Sequence[SignalHit], negated: Sequence[str] = (),
                     context: Sequence[str] = ()) -> list[int]:
         """Distinct feature columns present in one sentence (binary features)."""
+        return self.lookup.ids(keys, hits, negated, context)
+
+    @property
+    def lookup(self) -> FeatureLookup:
         if self._lookup is None:
             self._lookup = FeatureLookup(self.vocabulary)
-        return self._lookup.ids(keys, hits, negated, context)
-
-    def _logits(self, rows: Sequence[list[int]], coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-        """Linear scores of l2-normalised tf-idf rows: (n, coef rows)."""
-        n = len(rows)
-        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
-        cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
-        owner = np.repeat(np.arange(n), lengths)
-        vals = self.idf[cols]
-        norms = np.sqrt(np.bincount(owner, weights=vals * vals, minlength=n))
-        norms[norms == 0] = 1.0
-        weighted = coef[:, cols] * vals  # (k, nnz)
-        logits = np.stack([np.bincount(owner, weights=weighted[k], minlength=n) for k in range(len(coef))], axis=1)
-        return logits / norms[:, None] + intercept
+        return self._lookup
 
     def predict_proba(self, rows: Sequence[list[int]]) -> np.ndarray:
         """Class probabilities (away, neutral, toward) for feature-id rows."""
-        if len(rows) == 0:
-            return np.zeros((0, 3))
-        logits = self._logits(rows, self.coef, self.intercept)
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return self._scores_of_rows(rows).probabilities
 
     def signal_proba(self, rows: Sequence[list[int]]) -> np.ndarray:
         """Each signal head's probability that its category is present: (n, len(SIGNALS))."""
-        if len(rows) == 0:
-            return np.zeros((0, len(self.signal_intercept)))
-        return 1.0 / (1.0 + np.exp(-self._logits(rows, self.signal_coef, self.signal_intercept)))
+        return self._scores_of_rows(rows).heads
+
+    def _scores_of_rows(self, rows: Sequence[list[int]]) -> SentenceModelScores:
+        n = len(rows)
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+        cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+        return self._scores(np.repeat(np.arange(n, dtype=np.int64), lengths), cols, n)
+
+    def predict_sentences(self, keys: Sequence[Sequence[str]], hits: Sequence[Sequence[SignalHit]],
+                          negated: Sequence[Sequence[str]], context: Sequence[Sequence[str]]) -> SentenceModelScores:
+        """Class and signal-head probabilities of many sentences from their
+        keys, hits, negated categories and article context: the scores of
+        their `feature_ids`, with the features of all of them found in one
+        numpy pass."""
+        owner, cols = self.lookup.columns(keys, hits, negated, context)
+        return self._scores(owner, cols, len(keys))
+
+    def _scores(self, owner: np.ndarray, cols: np.ndarray, n: int) -> SentenceModelScores:
+        """Scores from (row, column) pairs of binary features sorted by row:
+        each row's sums (squared idf, the three class sums and the heads'
+        sums, precomputed per feature) in one reduceat."""
+        if self._weights is None or self._weights.shape[0] != len(self.idf):
+            idf = self.idf[:, None]
+            self._weights = np.ascontiguousarray(np.column_stack([self.idf * self.idf, self.coef.T * idf,
+                                                                  self.signal_coef.T * idf]))
+        sums = np.zeros((n, self._weights.shape[1]))
+        if len(cols):
+            first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            sums[owner[first]] = np.add.reduceat(self._weights[cols], first, axis=0)
+        norms = np.sqrt(sums[:, :1])
+        norms[norms == 0] = 1.0
+        scaled = sums[:, 1:] / norms
+        probabilities = self._softmax(scaled[:, :3] + self.intercept)
+        heads = 1.0 / (1.0 + np.exp(-(scaled[:, 3:] + self.signal_intercept)))
+        return SentenceModelScores(probabilities, heads, owner, cols)
 
     def strongest_word_feature(self, ids: Sequence[int], head: int) -> str | None:
         """The word or word-pair feature among `ids` that pulls signal head
@@ -103,9 +137,15 @@ class StanceModel:
             name = names[i]
             if name[:2] in (UNIGRAM, BIGRAM):
                 pull = self.signal_coef[head, i] * self.idf[i]
-                if pull > best_pull:
-                    best, best_pull = name, pull
+                if pull > best_pull or (pull == best_pull and best is not None and name < best):
+                    best, best_pull = name, pull  # ties go to the first name, whatever the order of `ids`
         return best
+
+    @staticmethod
+    def _softmax(logits: np.ndarray) -> np.ndarray:
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
 
     def contributions(self, ids: Sequence[int]) -> list[tuple[str, float]]:
         """Each present feature's pull on the stance score (toward minus away logit)."""

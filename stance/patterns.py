@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
+from .prefilter import compile_prefilter
 from .tokens import word_key
 
 SIGNALS = ("deescalation", "condition", "red_line", "escalation", "hedge")
@@ -81,6 +82,9 @@ class NearPattern:
 class RegexPattern:
     source: str
     compiled: regex.Pattern[str]
+    # A search for literals every match holds: a sentence without one is
+    # skipped (see prefilter.py); None runs the regex on every sentence.
+    prefilter: regex.Pattern[str] | None = None
 
     def describe(self) -> str:
         return f"regex '{self.source}'"
@@ -121,10 +125,15 @@ def parse_phrase(text: str) -> Phrase:
     return Phrase(text, tuple(words))
 
 
+# Rule regexes are case-insensitive unless they say otherwise, in the
+# `regex` module's version 0 syntax (that of the standard `re`).
+REGEX_FLAGS = regex.IGNORECASE | regex.V0
+
+
 def compile_regex(source: str) -> RegexPattern:
     """Compile a rule regex, refusing one that backtracks catastrophically."""
     try:
-        compiled = regex.compile(source, regex.IGNORECASE | regex.V0)
+        compiled = regex.compile(source, REGEX_FLAGS)
     except regex.error as exc:
         raise ValueError(f"invalid regex: {exc}") from None
     if compiled.search("") is not None:
@@ -138,4 +147,4 @@ def compile_regex(source: str) -> RegexPattern:
                 "regex backtracks catastrophically (timed out on a probe input); "
                 "avoid nested quantifiers such as (a+)+"
             ) from None
-    return RegexPattern(source, compiled)
+    return RegexPattern(source, compiled, compile_prefilter(source, REGEX_FLAGS))

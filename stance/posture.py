@@ -9,10 +9,13 @@ analysis a narrow one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from .fastinit import frozen_init
 
 # A sentence abstains when its top class probability is below this: with
 # three classes, under one half means no class holds a majority of the mass.
@@ -33,6 +36,7 @@ POSTURES = (
 )
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class StanceEstimate:
     index: float
@@ -49,11 +53,53 @@ def estimate(scores: Sequence[float], confidences: Sequence[float]) -> StanceEst
     if len(kept) == 0:
         return StanceEstimate(0.0, 0.0, 0.0, 0, abstained)
     index = float(kept.mean())
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    means = kept[rng.integers(0, len(kept), size=(BOOTSTRAP_SAMPLES, len(kept)))].mean(axis=1)
+    means = (_draw_counts(len(kept)) @ kept) / len(kept)
     tail = (1 - INTERVAL) / 2 * 100
-    low, high = np.percentile(means, [tail, 100 - tail])
-    return StanceEstimate(index, float(low), float(high), len(kept), abstained)
+    low, high = _percentiles(means, (tail, 100 - tail))
+    return StanceEstimate(index, low, high, len(kept), abstained)
+
+
+# The resamples depend only on the seed and the number of sentences, so they
+# are drawn once per length and kept as counts (how often each sentence is
+# drawn into each resample), up to this many counts in all (8 bytes each);
+# then the store starts afresh. A resample's mean is then one row of a
+# matrix-vector product: the same means as averaging the drawn scores, to
+# the last bit or two.
+RESAMPLE_CACHE_COUNTS = 4_000_000
+_draw_cache: dict[int, np.ndarray] = {}
+
+
+def _draw_counts(n: int) -> np.ndarray:
+    """(BOOTSTRAP_SAMPLES, n): how often the seeded generator draws each sentence into each resample."""
+    counts = _draw_cache.get(n)
+    if counts is None:
+        drawn = np.random.default_rng(BOOTSTRAP_SEED).integers(0, n, size=(BOOTSTRAP_SAMPLES, n))
+        counts = np.zeros((BOOTSTRAP_SAMPLES, n))
+        np.add.at(counts, (np.repeat(np.arange(BOOTSTRAP_SAMPLES), n), drawn.ravel()), 1.0)
+        if sum(a.size for a in _draw_cache.values()) + counts.size > RESAMPLE_CACHE_COUNTS:
+            _draw_cache.clear()
+        _draw_cache[n] = counts
+    return counts
+
+
+def _percentiles(values: np.ndarray, percents: Sequence[float]) -> tuple[float, ...]:
+    """np.percentile's default (linear) method, step for step, on order
+    statistics found by one partial sort instead of its general machinery
+    (a tenth of the time; the same values, as tested)."""
+    n = len(values)
+    points = []
+    for percent in percents:
+        q = percent / 100
+        virtual = (n - 1) * q  # numpy's virtual index for the linear method
+        below = min(max(math.floor(virtual), 0), n - 1)
+        points.append((below, min(below + 1, n - 1), virtual - below))
+    ordered = np.partition(values, sorted({k for b, a, _ in points for k in (b, a)}))
+    out = []
+    for below, above, t in points:
+        a, b = float(ordered[below]), float(ordered[above])
+        diff = b - a
+        out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+    return tuple(out)
 
 
 def posture(index: float, signal_counts: Mapping[str, int]) -> str:

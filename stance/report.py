@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .fastinit import frozen_init
 from .matcher import SignalHit
 from .model import CLASS_NAMES, CLASSES
 from .patterns import SIGNALS
@@ -23,6 +24,7 @@ EVIDENCE_PER_SIGNAL = 3
 EVIDENCE_PER_ACTOR = 4
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class SentenceScore:
     index: int
@@ -49,6 +51,7 @@ class SentenceScore:
         }
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A signal hit with the sentence it stands in."""
@@ -61,6 +64,7 @@ class Evidence:
         return {"sentence": self.sentence, "sentence_text": self.sentence_text, **self.hit.to_dict()}
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class ActorSummary:
     """Who signals what: an actor's sentences, mean stance and attributed signals."""
@@ -78,6 +82,7 @@ class ActorSummary:
                 "evidence": [e.to_dict() for e in self.evidence]}
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class ArticleReport:
     source: str
@@ -129,17 +134,28 @@ def _strongest(found: list[Evidence], sentences: Sequence[SentenceScore], limit:
     return tuple(found[:limit])
 
 
-def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str]) -> tuple[ActorSummary, ...]:
+def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str],
+                     evidence: Sequence[Evidence]) -> tuple[ActorSummary, ...]:
+    """Per actor; `evidence` holds every hit of the sentences, in order."""
     ids = list(dict.fromkeys(a for s in sentences for a in s.actors))
-    ids += [a for a in dict.fromkeys(h.actor for s in sentences for h in s.signals) if a and a not in ids]
+    ids += [a for a in dict.fromkeys(e.hit.actor for e in evidence) if a and a not in ids]
+    # One pass over the sentences and hits gathers each actor's.
+    mine: dict[str, list[SentenceScore]] = {actor: [] for actor in ids}
+    hits: dict[str, list[Evidence]] = {actor: [] for actor in ids}
+    for s in sentences:
+        for actor in s.actors:
+            mine[actor].append(s)
+    for e in evidence:
+        found = hits.get(e.hit.actor)  # type: ignore[arg-type]
+        if found is not None:
+            found.append(e)
     out = []
     for actor in ids:
-        mine = [s for s in sentences if actor in s.actors]
-        hits = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals if h.actor == actor]
-        counts = {c: len({e.sentence for e in hits if e.hit.category == c}) for c in SIGNALS}  # sentences, as for the article
-        mean = sum(s.score for s in mine) / len(mine) if mine else 0.0
-        out.append(ActorSummary(actor, names.get(actor, actor), tuple(s.index for s in mine), mean, counts,
-                                _strongest(hits, sentences, EVIDENCE_PER_ACTOR)))
+        own, found = mine[actor], hits[actor]
+        counts = {c: len({e.sentence for e in found if e.hit.category == c}) for c in SIGNALS}  # sentences, as for the article
+        mean = sum(s.score for s in own) / len(own) if own else 0.0
+        out.append(ActorSummary(actor, names.get(actor, actor), tuple(s.index for s in own), mean, counts,
+                                _strongest(found, sentences, EVIDENCE_PER_ACTOR)))
     out.sort(key=lambda a: (-(len(a.sentences) + sum(a.signal_counts.values())), a.actor))
     return tuple(out)
 
@@ -150,10 +166,10 @@ def build_report(source: str, title: str, sentences: Sequence[SentenceScore], mo
     stance = estimate([s.score for s in sentences], [max(s.probabilities) for s in sentences])
     present = [{h.category for h in s.signals} for s in sentences]
     counts = {c: sum(1 for p in present if c in p) for c in SIGNALS}
+    every = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals]
     by_category: dict[str, list[Evidence]] = {}
-    for s in sentences:
-        for h in s.signals:
-            by_category.setdefault(h.category, []).append(Evidence(s.index, h, s.text))
+    for e in every:
+        by_category.setdefault(e.hit.category, []).append(e)
     evidence = {c: _strongest(by_category[c], sentences, EVIDENCE_PER_SIGNAL) for c in SIGNALS if c in by_category}
     return ArticleReport(source, title, tuple(sentences), stance, posture(stance.index, counts), counts, evidence,
-                         _actor_summaries(sentences, actor_names or {}), model)
+                         _actor_summaries(sentences, actor_names or {}, every), model)

@@ -10,15 +10,26 @@ a table of irregular forms it cannot know.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import Stemmer
+
+from .fastinit import frozen_init
 
 # Letters and digits. A contracted "n't" becomes its own token ("did",
 # "n't") in a fix-up pass, so negation sees it; the plain pattern keeps the
 # common case fast.
 TOKEN_RE = re.compile(r"[^\W_]+")
+# The same, as a split: text between tokens, token, text between ... in one C call.
+_SPLIT = re.compile(r"([^\W_]+)")
+# On ASCII text [^\W_] is exactly the letters and digits, and a plain class is faster.
+_SPLIT_ASCII = re.compile(r"([A-Za-z0-9]+)")
+# Lower-casing is context-free except for capital sigma (final or not), so
+# words without it can be lower-cased all at once.
+_SIGMA = "\u03a3"
 _CONTRACTION = re.compile(r"(?<=[^\W_])n['’]t\b", re.IGNORECASE)
 
 # Irregular forms the stemmer leaves apart from their base; diplomatic verbs
@@ -50,14 +61,30 @@ KEY_CACHE_LIMIT = 200_000
 
 
 class _KeyCache(dict[str, str]):
+    # Keys and words are interned: every dictionary keyed by them (the rule
+    # trie, the model's vocabulary tables) then finds them by identity,
+    # without reading a second copy of the string.
     def __missing__(self, word: str) -> str:
         if len(self) >= KEY_CACHE_LIMIT:
             self.clear()
-        key = self[word] = _STEMMER.stemWord(IRREGULAR.get(word, word))
+        key = self[word] = sys.intern(_STEMMER.stemWord(IRREGULAR.get(word, word)))
         return key
 
 
 _KEYS = _KeyCache()
+
+
+class _LowerCache(dict[str, str]):
+    """Words as written -> lower-cased; bounded like the key cache."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= KEY_CACHE_LIMIT:
+            self.clear()
+        lowered = self[word] = sys.intern(word.lower())
+        return lowered
+
+
+_LOWER = _LowerCache()
 
 
 def word_key(word: str) -> str:
@@ -65,14 +92,17 @@ def word_key(word: str) -> str:
     return _KEYS[word]
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Tokens:
-    """A text's tokens: parallel tuples of spans, lower-cased words and keys."""
+    """A text's tokens: parallel tuples of spans, lower-cased words and keys,
+    and the words as written (empty when whoever made the tokens left it out)."""
 
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     words: tuple[str, ...]
     keys: tuple[str, ...]
+    surface: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.words)
@@ -83,11 +113,31 @@ class Tokens:
         return i, max(i + 1, bisect_left(self.starts, end))
 
 
+_EMPTY = Tokens((), (), (), ())
+
+
 def tokenize(text: str) -> Tokens:
     """Split text into word tokens with character offsets into `text`."""
-    spans = [m.span() for m in TOKEN_RE.finditer(text)]
-    if _CONTRACTION.search(text):
-        spans = _split_contractions(text, spans)
+    if ("'" in text or "’" in text) and _CONTRACTION.search(text):  # the search is slow; most text has no apostrophe
+        return _tokenize_spans(text, _split_contractions(text, [m.span() for m in TOKEN_RE.finditer(text)]))
+    # Every step runs in C: split gives gaps and tokens in turn, and the
+    # running sum of their lengths gives each token's start and end.
+    parts = (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)
+    if len(parts) == 1:
+        return _EMPTY
+    bounds = list(accumulate(map(len, parts)))
+    surface = tuple(parts[1::2])
+    if _SIGMA in text:  # sigma's lower case depends on its neighbours in the sentence
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return _tokenize_spans(text, list(zip(bounds[0:-1:2], bounds[1::2])))
+    # Each word lower-cased on its own, as written (a cache: the same words recur).
+    words = tuple(map(_LOWER.__getitem__, surface))
+    return Tokens(tuple(bounds[0:-1:2]), tuple(bounds[1::2]), words, tuple(map(_KEYS.__getitem__, words)), surface)
+
+
+def _tokenize_spans(text: str, spans: list[tuple[int, int]]) -> Tokens:
+    """Tokens from their spans: words cut from the lower-cased sentence."""
     starts = tuple(s for s, _ in spans)
     ends = tuple(e for _, e in spans)
     lowered = text.lower()
@@ -96,7 +146,7 @@ def tokenize(text: str) -> Tokens:
     else:  # a few characters change length when lower-cased; slice the original instead
         words = tuple(text[s:e].lower() for s, e in spans)
     keys = _KEYS
-    return Tokens(starts, ends, words, tuple([keys[w] for w in words]))
+    return Tokens(starts, ends, words, tuple([keys[w] for w in words]), tuple([text[s:e] for s, e in spans]))
 
 
 def _split_contractions(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

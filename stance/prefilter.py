@@ -1,0 +1,111 @@
+"""Literal prefilters for rule regexes: skip a sentence that cannot match.
+
+Every rule regex runs on every sentence with a time limit, and the `regex`
+module pays about a microsecond per call for that limit alone (it reads the
+process clock), plus its scan. Most regexes need a word the sentence rarely
+holds ("Should", "never"): when no match can exist without one of a few
+literal strings, a plain search for those strings, with the same engine and
+case flags and no backtracking to fear, says whether the regex needs to run.
+
+The literals are read from the pattern's parse tree: runs of literal
+characters that every match must contain (in a group that must occur, in
+every branch of an alternation, or in a lookahead or lookbehind that must
+hold). Anything not understood gives no prefilter, and the regex runs on
+every sentence as before: the prefilter may only ever skip a sentence the
+regex cannot match.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+import regex
+
+try:  # the standard library's own regex parser (private, stable since 3.11)
+    from re import _constants as _c
+    from re import _parser
+except ImportError:  # pragma: no cover - another Python: no prefilters, same answers
+    _parser = None  # type: ignore[assignment]
+
+# Syntax the standard parser reads differently from the `regex` module, or
+# not at all: braces that are not a counted repeat (fuzzy matching "{e<=1}",
+# "\p{L}", "\N{...}") and POSIX classes "[[:alpha:]]". A pattern holding any
+# gets no prefilter.
+_UNSURE = re.compile(r"\{(?!\d*(?:,\d*)?\})|\[:")
+# A literal must be at least this long to be worth a search of its own.
+MIN_LITERAL = 2
+
+
+def required_literals(source: str) -> frozenset[str] | None:
+    """Strings one of which every match of `source` contains, or None when unsure."""
+    if _parser is None or _UNSURE.search(source):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a "possible nested set" warning means unsure
+            parsed = _parser.parse(source, re.IGNORECASE)
+    except Exception:  # noqa: BLE001 - syntax only `regex` knows: no prefilter
+        return None
+    found = _required(parsed)
+    if not found or min(map(len, found)) < MIN_LITERAL:
+        return None
+    return frozenset(found)
+
+
+def compile_prefilter(source: str, flags: int) -> regex.Pattern[str] | None:
+    """A search for the required literals, compiled with the rule's flags
+    plus IGNORECASE (a superset of the regex's own case matching)."""
+    literals = required_literals(source)
+    if literals is None:
+        return None
+    alternatives = "|".join(regex.escape(s) for s in sorted(literals, key=lambda s: (-len(s), s)))
+    return regex.compile(alternatives, flags | regex.IGNORECASE)
+
+
+def _required(items: Any) -> set[str] | None:
+    """The most selective requirement of a sequence of parse items."""
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(found: set[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or _score(found) > _score(best)):
+            best = found
+
+    for op, av in items:
+        if op is _c.LITERAL:
+            run.append(chr(av))
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        consider(_item(op, av))
+    consider({"".join(run)} if run else None)
+    return best
+
+
+def _item(op: Any, av: Any) -> set[str] | None:
+    if op is _c.SUBPATTERN:
+        return _required(av[-1])
+    if op is _c.ATOMIC_GROUP:
+        return _required(av)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)):
+        low, _, body = av
+        return _required(body) if low >= 1 else None
+    if op is _c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            found = _required(branch)
+            if not found:
+                return None  # a branch that needs nothing: the alternation needs nothing
+            union |= found
+        return union
+    if op is _c.ASSERT:  # a lookahead or lookbehind that must hold: its text is in the sentence
+        return _required(av[1])
+    return None  # classes, anchors, negative lookarounds, backreferences, conditionals
+
+
+def _score(found: set[str]) -> tuple[int, int]:
+    """Longer shortest literal first, then fewer alternatives."""
+    return min(map(len, found)), -len(found)

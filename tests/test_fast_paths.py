@@ -1,0 +1,161 @@
+"""The fast paths of the scoring code give what the plain ones do.
+
+tests/test_equivalence.py pins whole answers on the project's texts; these
+check the pieces on inputs made to stress them: regex prefilters never skip
+a sentence their regex matches, the batch feature columns equal the
+per-sentence ones, the tokenizer's split path equals the span path, and the
+bootstrap's percentiles equal numpy's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from stance.features import article_context, negated_categories
+from stance.posture import _percentiles
+from stance.prefilter import required_literals
+from stance.tokens import TOKEN_RE, _split_contractions, _tokenize_spans, tokenize
+
+from .conftest import seed_labels
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Pattern -> the literals every match holds, or None where the prefilter must not guess.
+REQUIRED = [
+    (r",\s+provid(?:ed|ing)\s+(?!by\b|to\b)", {"provid"}),
+    (r"(?:^|[.;:]\s+|,\s+)(?-i:Should)\s+(?:the|a|[A-Z])", {"Should"}),
+    (r"(?-i:\bmay\b)(?!\s+\d)", {"may"}),
+    (r"\b[^\W\d_]+,\s+never\b(?=\s*[,.;!?])", {"never"}),
+    (r"(?:foo|bar)baz", {"baz"}),
+    (r"(?:talks|negotiations)\s+\w+", {"talks", "negotiations"}),
+    (r"(?:peace)?deal", {"deal"}),
+    (r"(?=.*ceasefire)truce", {"ceasefire"}),
+    (r"(?!war)peace", {"peace"}),
+    (r"a|bc", None),  # a branch of one letter: too short to be worth a search
+    (r"(?:talks)?\w+", None),  # nothing is required
+    (r"(?:abc){e<=1}", None),  # fuzzy matching: the standard parser reads the braces as text
+    (r"\p{Lu}ab", None),  # a property class the standard parser does not know
+    (r"[[:alpha:]]xyz", None),  # a POSIX class the standard parser reads as a set
+    (r"(?<name>ab)cd", None),  # syntax only `regex` knows
+    (r"(ab)\1cd", {"ab"}),
+]
+
+
+@pytest.mark.parametrize(("pattern", "expected"), REQUIRED, ids=[p for p, _ in REQUIRED])
+def test_required_literals(pattern, expected):
+    found = required_literals(pattern)
+    assert (None if found is None else set(found)) == expected
+
+
+# Text built from the literals the shipped regexes need, their neighbours and odd characters.
+PIECES = st.sampled_from(["Should", "should", "SHOULD", "may", "May", "MAY 12", "never", "NEVER", "provided", "providing",
+                          "provid", ", ", ". ", "; ", " ", "the", "a", "Minsk", "ſ", "K", "ß", "İ", "\u212a", "1", "!", "”"])
+TEXT = st.lists(st.one_of(PIECES, st.text(max_size=4)), max_size=25).map("".join)
+
+
+@SETTINGS
+@given(TEXT)
+def test_a_prefilter_never_skips_a_sentence_its_regex_matches(classifier, text):
+    for _, rx in classifier.matcher._regexes:
+        if rx.prefilter is not None and rx.compiled.search(text, timeout=1.0):
+            assert rx.prefilter.search(text), (rx.source, text)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.sampled_from("aAsSkK\u017f\u212a\u0130\u0131iI ,.;-"), max_size=30))
+def test_prefilters_keep_the_regex_case_rules(text):
+    """Case-insensitive literals match what the regex's own case folding matches (Kelvin sign, long s)."""
+    for source in (r"\bask\b", r"kiss(?=\s)", r"(?:sk|ks)i"):
+        literals = required_literals(source)
+        assert literals
+        prefilter = regex.compile("|".join(map(regex.escape, literals)), regex.IGNORECASE | regex.V0)
+        if regex.compile(source, regex.IGNORECASE | regex.V0).search(text):
+            assert prefilter.search(text), (source, text)
+
+
+def test_batch_feature_columns_equal_the_per_sentence_ones(classifier):
+    model, matcher = classifier.model, classifier.matcher
+    sentences = [d["text"] for d in seed_labels()] + ["", "Not no never without none.", "didn't talk, won't talk"]
+    keys, hits, negated = [], [], []
+    for s in sentences:
+        toks = tokenize(s)
+        result = matcher.match(s, 0, toks)
+        keys.append(toks.keys)
+        hits.append(result.hits)
+        negated.append(negated_categories(result))
+    # read as one article, so sentences carry context features too
+    context = article_context([frozenset(h.category for h in hs) for hs in hits], [0] * len(sentences))
+    assert any(context)
+    owner, cols = model.lookup.columns(keys, hits, negated, context)
+    for row in range(len(sentences)):
+        assert sorted(cols[owner == row].tolist()) == sorted(
+            model.feature_ids(keys[row], hits[row], negated[row], context[row]))
+    rows = [model.feature_ids(k, h, n, c) for k, h, n, c in zip(keys, hits, negated, context)]
+    batch = model.predict_sentences(keys, hits, negated, context)
+    np.testing.assert_allclose(batch.probabilities, model.predict_proba(rows), atol=1e-12)
+    np.testing.assert_allclose(batch.heads, model.signal_proba(rows), atol=1e-12)
+
+
+WORDY = st.text(alphabet=st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                                   st.sampled_from(list("ΣσςİIiı'’nNtT_ .-\u00a0"))), max_size=50)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(WORDY)
+def test_tokenize_split_path_equals_the_span_path(text):
+    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    if ("'" in text or "’" in text):
+        spans = _split_contractions(text, spans)
+    reference = _tokenize_spans(text, spans)
+    toks = tokenize(text)
+    assert (toks.starts, toks.ends, toks.words, toks.keys) == (reference.starts, reference.ends, reference.words,
+                                                                reference.keys)
+    assert toks.surface == tuple(text[s:e] for s, e in zip(toks.starts, toks.ends))
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 999, 1000, 1001])
+def test_bootstrap_percentiles_equal_numpy(n):
+    values = np.random.default_rng(n).normal(size=n)
+    tail = (1 - 0.9) / 2 * 100
+    for percents in ((tail, 100 - tail), (5, 95), (0, 100), (50,), (12.345, 99.9)):
+        assert _percentiles(values, percents) == tuple(np.percentile(values, percents).tolist())
+
+
+def test_frozen_init_keeps_the_dataclass_behaviour():
+    import dataclasses
+    import inspect
+    import pickle
+
+    from stance.actors import Mention
+    from stance.fastinit import frozen_init
+    from stance.matcher import MatchResult, SignalHit, Suppressed
+    from stance.posture import StanceEstimate
+    from stance.report import ActorSummary, ArticleReport, Evidence, SentenceScore
+    from stance.tokens import Tokens
+
+    hit = SignalHit("r.x", "hedge", "hopes", 0, 5, "phrase 'hope'", 1.0)
+    assert (hit.negated, hit.actor) == (False, None)  # defaults
+    assert hit == SignalHit(rule="r.x", category="hedge", text="hopes", start=0, end=5, pattern="phrase 'hope'",
+                            weight=1.0, negated=False, actor=None)
+    assert pickle.loads(pickle.dumps(hit)) == hit and hash(hit) == hash(dataclasses.replace(hit))
+    assert dataclasses.replace(hit, actor="belarus").actor == "belarus"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.actor = "belarus"  # type: ignore[misc]
+    for cls in (SignalHit, Suppressed, MatchResult, Mention, Tokens, SentenceScore, Evidence, ActorSummary,
+                ArticleReport, StanceEstimate):
+        names = [p.name for p in inspect.signature(cls).parameters.values()]
+        assert names == [f.name for f in dataclasses.fields(cls)], cls
+        assert [p.default for p in inspect.signature(cls).parameters.values()] == [
+            inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(cls)]
+    assert Tokens((), (), (), ()).surface == ()
+
+    @dataclasses.dataclass
+    class Loose:
+        x: int
+
+    with pytest.raises(TypeError):
+        frozen_init(Loose)
