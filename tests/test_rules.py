@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from stance.matcher import Matcher
-from stance.rulebook import check_rules, load_rulebook
+from stance.rulebook import check_rules, load_rulebook, rules_digest
 from stance.ruletest import example_cases, run_case
 
 from .conftest import RULES, run_cli
@@ -155,3 +155,42 @@ def test_yaml_words_like_no_and_on_stay_words(tmp_path):
     problems = check_rules(folder)
     assert [(p.line, p.rule_id) for p in problems] == [(15, "escalation.bad")]
     assert "weight must be a number" in problems[0].message
+
+
+def _rule_block(folder: Path, rule_id: str) -> tuple[Path, str]:
+    """The file holding a rule, and the rule's YAML block as written (up to the next rule or the file's end)."""
+    rulebook = load_rulebook(folder)
+    rule = next(r for r in rulebook.rules if r.id == rule_id)
+    path = Path(rule.path)
+    later = [r.line for r in rulebook.rules if r.path == rule.path and r.line > rule.line]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return path, "".join(lines[rule.line - 1:min(later, default=len(lines) + 1) - 1])
+
+
+def test_moving_a_rule_to_another_file_changes_nothing(tmp_path):
+    """Rule order, matches and the rules hash follow what rules say, not where they are filed."""
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    path, block = _rule_block(folder, "deescalation.prisoner-release")
+    path.write_text(path.read_text(encoding="utf-8").replace(block, "", 1), encoding="utf-8")
+    (folder / "aaa-moved.yaml").write_text("# moved here to test layout\ncategory: deescalation\nrules:\n" + block,
+                                           encoding="utf-8")
+    moved = load_rulebook(folder)
+    assert [r.id for r in moved.rules] == [r.id for r in RULEBOOK.rules] == sorted(r.id for r in RULEBOOK.rules)
+    assert moved.digest == rules_digest(folder) == rules_digest(RULES) == RULEBOOK.digest
+    sentences = [c.sentence for c in CASES[::7]] + [s["text"] for s in NEGATION]
+    assert [Matcher(moved).match(s) for s in sentences] == [MATCHER.match(s) for s in sentences]
+
+
+def test_editing_a_rule_changes_the_rules_hash_and_a_comment_does_not(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    path, block = _rule_block(folder, "deescalation.prisoner-release")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(block, "    # an analyst's note\n" + block, 1), encoding="utf-8")
+    assert rules_digest(folder) == rules_digest(RULES)
+    weighted = block.replace("    weight: 1.5\n", "    weight: 2.5\n", 1)
+    assert weighted != block
+    path.write_text(text.replace(block, weighted, 1), encoding="utf-8")
+    assert rules_digest(folder) != rules_digest(RULES)
+    assert load_rulebook(folder).digest == rules_digest(folder)
