@@ -170,7 +170,7 @@ def _show(node: yaml.Node) -> str:
 
 
 def load_rulebook(root: str | Path) -> Rulebook:
-    """Load and validate every `*.yaml` file in `root`; raise `RuleError` listing all problems.
+    """Load and validate every `*.yaml` file in `root` and its subfolders; raise `RuleError` listing all problems.
 
     Rules come in canonical order (by id), whatever file each sits in, so
     matching, reports and the model never depend on how rules are filed.
@@ -182,7 +182,8 @@ def load_rulebook(root: str | Path) -> Rulebook:
 
 
 def _rule_files(root: Path) -> list[Path]:
-    return sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+    """Every rule file under `root`, however deep: rules are filed as `<category>/<theme>.yaml`."""
+    return sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml"))
 
 
 def _compose(text: str) -> yaml.Node | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,44 @@ def test_editing_a_rule_changes_the_rules_hash_and_a_comment_does_not(tmp_path):
     path.write_text(text.replace(block, weighted, 1), encoding="utf-8")
     assert rules_digest(folder) != rules_digest(RULES)
     assert load_rulebook(folder).digest == rules_digest(folder)
+
+
+NESTED_RULE = (
+    "# what belongs here\ncategory: escalation\nrules:\n  - id: escalation.nested-test\n    description: a nested rule\n"
+    "    weight: {weight}\n    patterns: [closed the embassy]\n"
+    "    examples:\n      match: [Riga closed the embassy., They closed the embassy in May.]\n"
+    "      no_match: [The embassy was open.]\n"
+)
+
+
+def test_rule_files_in_subfolders_are_read_and_their_problems_located(tmp_path):
+    folder = tmp_path / "rules"
+    (folder / "escalation").mkdir(parents=True)
+    theme = folder / "escalation" / "diplomatic.yaml"
+    theme.write_text(NESTED_RULE.format(weight="1.5"), encoding="utf-8")
+    assert [r.id for r in load_rulebook(folder).rules] == ["escalation.nested-test"]
+    theme.write_text(NESTED_RULE.format(weight="heavy"), encoding="utf-8")
+    proc = run_cli("rules", "check", str(folder))
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(f"{theme}:6:13: escalation.nested-test: weight must be a number"), proc.stdout
+
+
+def test_rules_diff_against_a_revision_reads_nested_rule_files(tmp_path):
+    """`stance rules diff --against REV` checks out the whole rules tree of that revision."""
+    from stance.rulestats import rules_at_revision
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "rules" / "escalation").mkdir(parents=True)
+    shutil.copy(RULES / "negation.yaml", repo / "rules" / "negation.yaml")
+    theme = repo / "rules" / "escalation" / "diplomatic.yaml"
+    theme.write_text(NESTED_RULE.format(weight="1.5"), encoding="utf-8")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "rules"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    theme.write_text(NESTED_RULE.format(weight="2.5"), encoding="utf-8")
+    old = rules_at_revision("HEAD", repo / "rules")
+    assert (old / "escalation" / "diplomatic.yaml").read_text(encoding="utf-8") == NESTED_RULE.format(weight="1.5")
+    assert [r.weight for r in load_rulebook(old).rules] == [1.5]
+    assert rules_digest(old) != rules_digest(repo / "rules")
