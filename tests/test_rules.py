@@ -50,14 +50,18 @@ def test_hit_spans_point_into_the_text():
         assert text[h.start - 100:h.end - 100] == h.text
 
 
+# Rule files are rules/<category>/<theme>.yaml; problems are located in them.
+RELEASES = "deescalation/releases-humanitarian.yaml"
+TALKS = "deescalation/contacts-talks.yaml"
+DIPLOMATIC = "escalation/diplomatic.yaml"
+MODALITY = "hedge/modality.yaml"
+OFFERS = "condition/conditional-offers.yaml"
 PLANTED = {
-    "deescalation.yaml": [
-        ("  - id: deescalation.handover\n", "  - id: deescalation.prisoner-release\n"),  # duplicate id
-        ("    description: Talks, negotiations", "    colour: blue\n    description: Talks, negotiations"),  # unknown key
-    ],
-    "escalation.yaml": [("category: escalation\n", "category: escalations\n")],  # unknown category
-    "hedge.yaml": [("      - regex: '(?-i:\\bmay\\b)(?!\\s+\\d)'", "      - regex: '(?-i:\\bmay\\b'")],  # invalid regex
-    "condition.yaml": [("  - id: condition.only-if\n    description:", "  - id: condition.only-if\n   description:")],  # bad indentation
+    RELEASES: [("  - id: deescalation.handover\n", "  - id: deescalation.prisoner-release\n")],  # duplicate id
+    TALKS: [("    description: Talks, negotiations", "    colour: blue\n    description: Talks, negotiations")],  # unknown key
+    DIPLOMATIC: [("category: escalation\n", "category: escalations\n")],  # unknown category
+    MODALITY: [("      - regex: '(?-i:\\bmay\\b)(?!\\s+\\d)'", "      - regex: '(?-i:\\bmay\\b'")],  # invalid regex
+    OFFERS: [("  - id: condition.only-if\n    description:", "  - id: condition.only-if\n   description:")],  # bad indentation
 }
 
 
@@ -86,14 +90,14 @@ def test_planted_errors_are_all_reported_with_lines(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     out = proc.stdout
-    dee = folder / "deescalation.yaml"
-    second = [n for n, line in enumerate(dee.read_text().splitlines(), 1) if "id: deescalation.prisoner-release" in line][1]
-    assert f"deescalation.yaml:{second}:" in out and "duplicate rule id" in out
-    assert f"deescalation.yaml:{_line_of(dee, '    colour: blue')}:5: deescalation.talks: unknown key 'colour'" in out
-    assert f"escalation.yaml:{_line_of(folder / 'escalation.yaml', 'category: escalations')}:11: unknown category" in out
-    regex_line = _line_of(folder / "hedge.yaml", "      - regex: '(?-i")
-    assert f"hedge.yaml:{regex_line}:16: hedge.modal: invalid regex" in out
-    assert f"condition.yaml:{_line_of(folder / 'condition.yaml', '   description:')}:" in out and "YAML syntax" in out
+    releases = folder / RELEASES
+    second = [n for n, line in enumerate(releases.read_text().splitlines(), 1) if "id: deescalation.prisoner-release" in line][1]
+    assert f"{RELEASES}:{second}:" in out and "duplicate rule id" in out
+    assert f"{TALKS}:{_line_of(folder / TALKS, '    colour: blue')}:5: deescalation.talks: unknown key 'colour'" in out
+    assert f"{DIPLOMATIC}:{_line_of(folder / DIPLOMATIC, 'category: escalations')}:11: unknown category" in out
+    regex_line = _line_of(folder / MODALITY, "      - regex: '(?-i")
+    assert f"{MODALITY}:{regex_line}:16: hedge.modal: invalid regex" in out
+    assert f"{OFFERS}:{_line_of(folder / OFFERS, '   description:')}:" in out and "YAML syntax" in out
     assert len(out.strip().splitlines()) == 5
 
 
@@ -132,7 +136,7 @@ def test_flip_turns_a_negated_hit_into_its_opposite(tmp_path):
     """The shipped rules veto (the labels do not mark refusals as escalation);
     an analyst's rule may flip instead."""
     shutil.copytree(RULES, tmp_path / "rules")
-    talks = tmp_path / "rules" / "deescalation.yaml"
+    talks = tmp_path / "rules" / TALKS
     text = talks.read_text(encoding="utf-8")
     start = text.index("  - id: deescalation.talks")
     end = text.index("  - id:", start + 10)
