@@ -9,6 +9,7 @@ from a tag.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,9 @@ _LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 # Every rule is tested by at least two sentences it fires on and one it must
 # not fire on (the rules issue's acceptance bar).
 MIN_MATCH_EXAMPLES = 2
+# The canonical form `rules_digest` hashes; change it when that form changes,
+# so a model card's hash never matches rules hashed another way.
+DIGEST_FORM = "stance.rules-content/1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +170,11 @@ def _show(node: yaml.Node) -> str:
 
 
 def load_rulebook(root: str | Path) -> Rulebook:
-    """Load and validate every `*.yaml` file in `root`; raise `RuleError` listing all problems."""
+    """Load and validate every `*.yaml` file in `root` and its subfolders; raise `RuleError` listing all problems.
+
+    Rules come in canonical order (by id), whatever file each sits in, so
+    matching, reports and the model never depend on how rules are filed.
+    """
     rules, negation, actors, problems, digest = _load(Path(root))
     if problems:
         raise RuleError(problems, str(root))
@@ -174,19 +182,91 @@ def load_rulebook(root: str | Path) -> Rulebook:
 
 
 def _rule_files(root: Path) -> list[Path]:
-    return sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml"))
+    """Every rule file under `root`, however deep: rules are filed as `<category>/<theme>.yaml`."""
+    return sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml"))
 
 
-def _digest_update(digest: Any, path: Path, data: bytes) -> None:
-    digest.update(path.name.encode() + b"\0" + data + b"\0")
+def _compose(text: str) -> yaml.Node | None:
+    return yaml.compose(text, Loader=_LOADER)
+
+
+def _plain(node: yaml.Node) -> Any:
+    """A composed node as plain lists, dicts and strings (what the rule says, not how it is written)."""
+    if isinstance(node, yaml.MappingNode):
+        return {(k.value if isinstance(k, yaml.ScalarNode) else _canonical_json(_plain(k))): _plain(v)
+                for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item) for item in node.value]
+    return node.value
+
+
+def _canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _content_digest(documents: list[Any]) -> str:
+    """The hash of what a rule folder says, whichever file says it.
+
+    `documents` are the files' contents in reading order, as plain values
+    (or the raw text of a file that is not valid YAML). Each rule counts as
+    its parsed definition with its category filled in from its file, in id
+    order; then the negation settings in force and the actors. File names,
+    comments, layout and the order of rules across files do not count, so
+    moving a rule to another file keeps the hash and editing one changes it.
+    """
+    rules: list[Any] = []
+    negation: Any = None
+    actors: list[Any] = []
+    other: list[Any] = []  # what a valid rule folder never holds, hashed so no edit goes unseen
+    for doc in documents:
+        if not isinstance(doc, dict):
+            if doc is not None:
+                other.append(doc)
+            continue
+        category = doc.get("category")
+        for rule in _listed(doc, "rules"):
+            if isinstance(rule, dict) and "category" not in rule and category is not None:
+                rule = {**rule, "category": category}
+            rules.append(rule)
+        if "negation" in doc:
+            negation = doc["negation"]  # as the loader: the last one read is in force
+        actors.extend(_listed(doc, "actors"))
+        other.extend({k: v} for k, v in doc.items() if k not in FILE_KEYS)
+
+    def by_id(rule: Any) -> tuple[str, str]:
+        return (str(rule.get("id", "")) if isinstance(rule, dict) else "", _canonical_json(rule))
+
+    content = {
+        "form": DIGEST_FORM,
+        "rules": sorted(rules, key=by_id),
+        "negation": negation,
+        "actors": actors,
+        "other": sorted(other, key=_canonical_json),
+    }
+    return hashlib.sha256(_canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def _listed(doc: dict[str, Any], key: str) -> list[Any]:
+    """The items under `key`: its list, or the one value written where a list belongs."""
+    if key not in doc:
+        return []
+    value = doc[key]
+    return value if isinstance(value, list) else [value]
+
+
+def _document(path: Path) -> Any:
+    """A rule file's content as plain values, for the digest; its raw text when it is not valid YAML."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    try:
+        node = _compose(text)
+    except yaml.YAMLError:
+        return text
+    return None if node is None else _plain(node)
 
 
 def rules_digest(root: str | Path) -> str:
-    """The hash of a rule folder, as recorded in model cards (no validation)."""
-    digest = hashlib.sha256()
-    for path in _rule_files(Path(root)):
-        _digest_update(digest, path, path.read_bytes())
-    return digest.hexdigest()
+    """The hash of a rule folder's content, as recorded in model cards (no validation)."""
+    return _content_digest([_document(path) for path in _rule_files(Path(root))])
 
 
 def check_rules(root: str | Path) -> list[Problem]:
@@ -202,7 +282,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
     paths = _rule_files(root)
     if not paths:
         problems.append(Problem(str(root), 0, 0, "holds no *.yaml rule files", "add rule files or give another folder"))
-    digest = hashlib.sha256()
+    documents: list[Any] = []
     rules: list[Rule] = []
     negation = NegationConfig()
     actors: list[Actor] = []
@@ -210,10 +290,9 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
     seen: dict[str, Rule] = {}
     for path in paths:
         data = path.read_bytes()
-        _digest_update(digest, path, data)
         checker = _Checker(str(path))
         try:
-            node = yaml.compose(data.decode("utf-8"), Loader=_LOADER)
+            node = _compose(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             problems.append(Problem(str(path), 1, 1, f"is not valid UTF-8 (byte {exc.start})", "save it as UTF-8"))
             continue
@@ -224,6 +303,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
             continue
         if node is None:
             continue
+        documents.append(_plain(node))
         top = checker.mapping(node, "a rule file", FILE_KEYS)
         if top is not None:
             default_category = None
@@ -248,7 +328,8 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
                     seen[rule.id] = rule
                     rules.append(rule)
         problems.extend(checker.problems)
-    return rules, negation, actors, problems, digest.hexdigest()
+    rules.sort(key=lambda rule: rule.id)
+    return rules, negation, actors, problems, _content_digest(documents)
 
 
 ACTOR_KEYS = ("id", "name", "kind", *ALIAS_FIELDS)

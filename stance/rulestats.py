@@ -108,15 +108,16 @@ def rules_at_revision(rev: str, folder: Path) -> Path:
         top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True,
                              text=True, check=True).stdout.strip()
         rel = folder.relative_to(top).as_posix()
-        names = subprocess.run(["git", "-C", top, "ls-tree", "--name-only", f"{rev}:{rel}"], capture_output=True,
-                               text=True, check=True).stdout.split()
+        names = subprocess.run(["git", "-C", top, "ls-tree", "-r", "-z", "--name-only", f"{rev}:{rel}"],
+                               capture_output=True, text=True, check=True).stdout.split("\0")
     except (subprocess.CalledProcessError, FileNotFoundError, ValueError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
         raise StanceError(f"cannot read {folder} at revision '{rev}': {detail.strip()}",
                           "give a git revision of this repository, or two rule folders") from None
     target = Path(tempfile.mkdtemp(prefix="stance-rules-"))
-    for name in names:
+    for name in names:  # paths below `folder`, subfolders included
         if name.endswith((".yaml", ".yml")):
             data = subprocess.run(["git", "-C", top, "show", f"{rev}:{rel}/{name}"], capture_output=True, check=True).stdout
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_bytes(data)
     return target

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
 from stance.matcher import Matcher
-from stance.rulebook import check_rules, load_rulebook
+from stance.rulebook import check_rules, load_rulebook, rules_digest
 from stance.ruletest import example_cases, run_case
 
 from .conftest import RULES, run_cli
@@ -49,14 +50,18 @@ def test_hit_spans_point_into_the_text():
         assert text[h.start - 100:h.end - 100] == h.text
 
 
+# Rule files are rules/<category>/<theme>.yaml; problems are located in them.
+RELEASES = "deescalation/releases-humanitarian.yaml"
+TALKS = "deescalation/contacts-talks.yaml"
+DIPLOMATIC = "escalation/diplomatic.yaml"
+MODALITY = "hedge/modality.yaml"
+OFFERS = "condition/conditional-offers.yaml"
 PLANTED = {
-    "deescalation.yaml": [
-        ("  - id: deescalation.handover\n", "  - id: deescalation.prisoner-release\n"),  # duplicate id
-        ("    description: Talks, negotiations", "    colour: blue\n    description: Talks, negotiations"),  # unknown key
-    ],
-    "escalation.yaml": [("category: escalation\n", "category: escalations\n")],  # unknown category
-    "hedge.yaml": [("      - regex: '(?-i:\\bmay\\b)(?!\\s+\\d)'", "      - regex: '(?-i:\\bmay\\b'")],  # invalid regex
-    "condition.yaml": [("  - id: condition.only-if\n    description:", "  - id: condition.only-if\n   description:")],  # bad indentation
+    RELEASES: [("  - id: deescalation.handover\n", "  - id: deescalation.prisoner-release\n")],  # duplicate id
+    TALKS: [("    description: Talks, negotiations", "    colour: blue\n    description: Talks, negotiations")],  # unknown key
+    DIPLOMATIC: [("category: escalation\n", "category: escalations\n")],  # unknown category
+    MODALITY: [("      - regex: '(?-i:\\bmay\\b)(?!\\s+\\d)'", "      - regex: '(?-i:\\bmay\\b'")],  # invalid regex
+    OFFERS: [("  - id: condition.only-if\n    description:", "  - id: condition.only-if\n   description:")],  # bad indentation
 }
 
 
@@ -85,14 +90,14 @@ def test_planted_errors_are_all_reported_with_lines(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     out = proc.stdout
-    dee = folder / "deescalation.yaml"
-    second = [n for n, line in enumerate(dee.read_text().splitlines(), 1) if "id: deescalation.prisoner-release" in line][1]
-    assert f"deescalation.yaml:{second}:" in out and "duplicate rule id" in out
-    assert f"deescalation.yaml:{_line_of(dee, '    colour: blue')}:5: deescalation.talks: unknown key 'colour'" in out
-    assert f"escalation.yaml:{_line_of(folder / 'escalation.yaml', 'category: escalations')}:11: unknown category" in out
-    regex_line = _line_of(folder / "hedge.yaml", "      - regex: '(?-i")
-    assert f"hedge.yaml:{regex_line}:16: hedge.modal: invalid regex" in out
-    assert f"condition.yaml:{_line_of(folder / 'condition.yaml', '   description:')}:" in out and "YAML syntax" in out
+    releases = folder / RELEASES
+    second = [n for n, line in enumerate(releases.read_text().splitlines(), 1) if "id: deescalation.prisoner-release" in line][1]
+    assert f"{RELEASES}:{second}:" in out and "duplicate rule id" in out
+    assert f"{TALKS}:{_line_of(folder / TALKS, '    colour: blue')}:5: deescalation.talks: unknown key 'colour'" in out
+    assert f"{DIPLOMATIC}:{_line_of(folder / DIPLOMATIC, 'category: escalations')}:11: unknown category" in out
+    regex_line = _line_of(folder / MODALITY, "      - regex: '(?-i")
+    assert f"{MODALITY}:{regex_line}:16: hedge.modal: invalid regex" in out
+    assert f"{OFFERS}:{_line_of(folder / OFFERS, '   description:')}:" in out and "YAML syntax" in out
     assert len(out.strip().splitlines()) == 5
 
 
@@ -131,7 +136,7 @@ def test_flip_turns_a_negated_hit_into_its_opposite(tmp_path):
     """The shipped rules veto (the labels do not mark refusals as escalation);
     an analyst's rule may flip instead."""
     shutil.copytree(RULES, tmp_path / "rules")
-    talks = tmp_path / "rules" / "deescalation.yaml"
+    talks = tmp_path / "rules" / TALKS
     text = talks.read_text(encoding="utf-8")
     start = text.index("  - id: deescalation.talks")
     end = text.index("  - id:", start + 10)
@@ -155,3 +160,83 @@ def test_yaml_words_like_no_and_on_stay_words(tmp_path):
     problems = check_rules(folder)
     assert [(p.line, p.rule_id) for p in problems] == [(15, "escalation.bad")]
     assert "weight must be a number" in problems[0].message
+
+
+def _rule_block(folder: Path, rule_id: str) -> tuple[Path, str]:
+    """The file holding a rule, and the rule's YAML block as written (up to the next rule or the file's end)."""
+    rulebook = load_rulebook(folder)
+    rule = next(r for r in rulebook.rules if r.id == rule_id)
+    path = Path(rule.path)
+    later = [r.line for r in rulebook.rules if r.path == rule.path and r.line > rule.line]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    return path, "".join(lines[rule.line - 1:min(later, default=len(lines) + 1) - 1])
+
+
+def test_moving_a_rule_to_another_file_changes_nothing(tmp_path):
+    """Rule order, matches and the rules hash follow what rules say, not where they are filed."""
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    path, block = _rule_block(folder, "deescalation.prisoner-release")
+    path.write_text(path.read_text(encoding="utf-8").replace(block, "", 1), encoding="utf-8")
+    (folder / "aaa-moved.yaml").write_text("# moved here to test layout\ncategory: deescalation\nrules:\n" + block,
+                                           encoding="utf-8")
+    moved = load_rulebook(folder)
+    assert [r.id for r in moved.rules] == [r.id for r in RULEBOOK.rules] == sorted(r.id for r in RULEBOOK.rules)
+    assert moved.digest == rules_digest(folder) == rules_digest(RULES) == RULEBOOK.digest
+    sentences = [c.sentence for c in CASES[::7]] + [s["text"] for s in NEGATION]
+    assert [Matcher(moved).match(s) for s in sentences] == [MATCHER.match(s) for s in sentences]
+
+
+def test_editing_a_rule_changes_the_rules_hash_and_a_comment_does_not(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    path, block = _rule_block(folder, "deescalation.prisoner-release")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(block, "    # an analyst's note\n" + block, 1), encoding="utf-8")
+    assert rules_digest(folder) == rules_digest(RULES)
+    weighted = block.replace("    weight: 1.5\n", "    weight: 2.5\n", 1)
+    assert weighted != block
+    path.write_text(text.replace(block, weighted, 1), encoding="utf-8")
+    assert rules_digest(folder) != rules_digest(RULES)
+    assert load_rulebook(folder).digest == rules_digest(folder)
+
+
+NESTED_RULE = (
+    "# what belongs here\ncategory: escalation\nrules:\n  - id: escalation.nested-test\n    description: a nested rule\n"
+    "    weight: {weight}\n    patterns: [closed the embassy]\n"
+    "    examples:\n      match: [Riga closed the embassy., They closed the embassy in May.]\n"
+    "      no_match: [The embassy was open.]\n"
+)
+
+
+def test_rule_files_in_subfolders_are_read_and_their_problems_located(tmp_path):
+    folder = tmp_path / "rules"
+    (folder / "escalation").mkdir(parents=True)
+    theme = folder / "escalation" / "diplomatic.yaml"
+    theme.write_text(NESTED_RULE.format(weight="1.5"), encoding="utf-8")
+    assert [r.id for r in load_rulebook(folder).rules] == ["escalation.nested-test"]
+    theme.write_text(NESTED_RULE.format(weight="heavy"), encoding="utf-8")
+    proc = run_cli("rules", "check", str(folder))
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(f"{theme}:6:13: escalation.nested-test: weight must be a number"), proc.stdout
+
+
+def test_rules_diff_against_a_revision_reads_nested_rule_files(tmp_path):
+    """`stance rules diff --against REV` checks out the whole rules tree of that revision."""
+    from stance.rulestats import rules_at_revision
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    (repo / "rules" / "escalation").mkdir(parents=True)
+    shutil.copy(RULES / "negation.yaml", repo / "rules" / "negation.yaml")
+    theme = repo / "rules" / "escalation" / "diplomatic.yaml"
+    theme.write_text(NESTED_RULE.format(weight="1.5"), encoding="utf-8")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "rules"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    theme.write_text(NESTED_RULE.format(weight="2.5"), encoding="utf-8")
+    old = rules_at_revision("HEAD", repo / "rules")
+    assert (old / "escalation" / "diplomatic.yaml").read_text(encoding="utf-8") == NESTED_RULE.format(weight="1.5")
+    assert [r.weight for r in load_rulebook(old).rules] == [1.5]
+    assert rules_digest(old) != rules_digest(repo / "rules")
