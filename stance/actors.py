@@ -130,8 +130,6 @@ class ActorMatcher:
         index = self._by_surface
         words = toks.words
         surface = toks.surface or tuple([text[s:e] for s, e in zip(toks.starts, toks.ends)])
-        if not index or index.keys().isdisjoint(surface):
-            return [], None
         starts = toks.starts
         out: list[Mention] = []
         bounds: list[int] | None = None
