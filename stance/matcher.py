@@ -253,8 +253,8 @@ class Matcher:
         """Signals in one sentence; spans are `offset` plus positions in `text`.
 
         `toks` may pass the sentence's tokens when the caller already has them;
-        `actor_of`, given a kept hit's character span in `text`, names the
-        actor it is attributed to (hits that a filter removed have none);
+        `actor_of`, given the tokens [i, j) a kept hit covers, names the actor
+        it is attributed to (hits that a filter removed have none);
         `regexes` may narrow the regex rules to run to those `regexes_for`
         found possible in the text the sentence comes from.
         """
@@ -269,7 +269,7 @@ class Matcher:
         scopes = None
         for raw in _longest_per_rule(raws):
             rule = raw.rule
-            start, end, category, negated = raw.start, raw.end, rule.category, False
+            start, end, category, negated, span = raw.start, raw.end, rule.category, False, (raw.i, raw.j)
             veto = self._unless_veto(raw, occ)
             if veto is not None:
                 hit = SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern, rule.weight)
@@ -290,9 +290,9 @@ class Matcher:
                                                  "negation"))
                     start = min(start, toks.starts[cue[0]])
                     end = max(end, toks.ends[cue[1] - 1])
-                    category, negated = OPPOSITE[category], True
+                    category, negated, span = OPPOSITE[category], True, toks.span(start, end)
             hits.append(SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern,
-                                  rule.weight, negated, actor_of(start, end) if actor_of is not None else None))
+                                  rule.weight, negated, actor_of(*span) if actor_of is not None else None))
         if len(hits) > 1:
             hits.sort(key=lambda h: (h.start, h.end, h.rule))
         return MatchResult(tuple(hits), tuple(suppressed))
