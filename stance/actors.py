@@ -130,8 +130,6 @@ class ActorMatcher:
         index = self._by_surface
         words = toks.words
         surface = toks.surface or tuple([text[s:e] for s, e in zip(toks.starts, toks.ends)])
-        if not index or index.keys().isdisjoint(surface):
-            return [], None
         starts = toks.starts
         out: list[Mention] = []
         bounds: list[int] | None = None
@@ -178,15 +176,22 @@ def subject(mentions: list[Mention]) -> str | None:
 
 def attribute(mentions: list[Mention], i: int, j: int, clause: int, running: str | None) -> str | None:
     """The actor a hit spanning tokens [i, j) in clause `clause` is most plausibly about."""
-    free_before = [m for m in mentions if m.j <= i and not m.governed]
-    in_clause = [m for m in free_before if m.clause == clause]
-    if in_clause:
-        return in_clause[0].actor
-    if free_before:
-        return free_before[0].actor
+    # One pass over the mentions before the hit (they come in order and do
+    # not overlap): the first free one in the hit's clause, else the first free one.
+    first_free = None
+    for m in mentions:
+        if m.j > i:
+            break
+        if not m.governed:
+            if m.clause == clause:
+                return m.actor
+            if first_free is None:
+                first_free = m.actor
+    if first_free is not None:
+        return first_free
     if running is not None:
         return running
-    after = [m for m in mentions if m.i >= j and not m.governed]
-    if after:
-        return after[0].actor
+    for m in mentions:
+        if m.i >= j and not m.governed:
+            return m.actor
     return mentions[0].actor if mentions else None

@@ -74,7 +74,7 @@ class Classifier:
             if mentions:
                 if bounds is None:
                     bounds = clause_bounds(text, toks)
-                actor_of = _attribution(toks, mentions, bounds, running)
+                actor_of = _attribution(mentions, bounds, running)
             elif running is not None:
                 actor_of = _running(running)
             result = match(text, start, toks, actor_of, regexes)
@@ -125,15 +125,13 @@ class Classifier:
         return Path(self.model.path).name if self.model.path else "in-memory"
 
 
-def _attribution(toks: Tokens, mentions: list[Mention], bounds: list[int],
-                 running: str | None) -> Callable[[int, int], str | None]:
-    """The actor of a hit spanning characters [start, end) of a sentence (see actors.attribute)."""
-    def actor_of(start: int, end: int) -> str | None:
-        i, j = toks.span(start, end)
+def _attribution(mentions: list[Mention], bounds: list[int], running: str | None) -> Callable[[int, int], str | None]:
+    """The actor of a hit covering tokens [i, j) of a sentence (see actors.attribute)."""
+    def actor_of(i: int, j: int) -> str | None:
         return attribute(mentions, i, j, bisect_right(bounds, i), running)
     return actor_of
 
 
 def _running(actor: str) -> Callable[[int, int], str | None]:
     """With no actor named in the sentence, every hit goes to the running subject."""
-    return lambda start, end: actor
+    return lambda i, j: actor

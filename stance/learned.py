@@ -31,7 +31,7 @@ def learned_hits(model: StanceModel, ids: Sequence[int], probabilities: Sequence
 
     `ids` are the sentence's feature columns, `probabilities` the heads'
     outputs in SIGNALS order, `ruled` the categories rules already found,
-    `actor_of` the attribution of a span of the sentence (see classifier).
+    `actor_of` the attribution of the tokens [i, j) of the sentence (see classifier).
     """
     out: list[SignalHit] = []
     for head, (category, p) in enumerate(zip(SIGNALS, probabilities)):
@@ -43,7 +43,7 @@ def learned_hits(model: StanceModel, ids: Sequence[int], probabilities: Sequence
         start, end = toks.starts[span[0]], toks.ends[span[1] - 1]
         out.append(SignalHit(LEARNED_PREFIX + category, category, text[start:end], offset + start, offset + end,
                              f"learned (p={p:.2f})", round(float(p), 4), False,
-                             actor_of(start, end) if actor_of else None))
+                             actor_of(*span) if actor_of else None))
     return out
 
 

@@ -240,9 +240,18 @@ class Matcher:
             k = i + 1
             if k < n:
                 if by_key is not None:
-                    following = by_key.get(keys[k])
-                    if following:
-                        _walk(occ, i, k + 1, following, words, keys)
+                    second = by_key.get(keys[k])
+                    if second is not None:  # phrases of two words end here; longer ones go on
+                        found, deeper = second
+                        span = (i, k + 1)
+                        for pid in found:
+                            spans = get(pid)
+                            if spans is None:
+                                occ[pid] = [span]
+                            else:
+                                spans.append(span)
+                        if deeper:
+                            _walk(occ, i, k + 1, deeper, words, keys, emit=False)
                 elif roots:
                     _walk(occ, i, k, roots, words, keys, emit=False)
         return occ
@@ -253,8 +262,8 @@ class Matcher:
         """Signals in one sentence; spans are `offset` plus positions in `text`.
 
         `toks` may pass the sentence's tokens when the caller already has them;
-        `actor_of`, given a kept hit's character span in `text`, names the
-        actor it is attributed to (hits that a filter removed have none);
+        `actor_of`, given the tokens [i, j) a kept hit covers, names the actor
+        it is attributed to (hits that a filter removed have none);
         `regexes` may narrow the regex rules to run to those `regexes_for`
         found possible in the text the sentence comes from.
         """
@@ -269,7 +278,7 @@ class Matcher:
         scopes = None
         for raw in _longest_per_rule(raws):
             rule = raw.rule
-            start, end, category, negated = raw.start, raw.end, rule.category, False
+            start, end, category, negated, span = raw.start, raw.end, rule.category, False, (raw.i, raw.j)
             veto = self._unless_veto(raw, occ)
             if veto is not None:
                 hit = SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern, rule.weight)
@@ -290,9 +299,9 @@ class Matcher:
                                                  "negation"))
                     start = min(start, toks.starts[cue[0]])
                     end = max(end, toks.ends[cue[1] - 1])
-                    category, negated = OPPOSITE[category], True
+                    category, negated, span = OPPOSITE[category], True, toks.span(start, end)
             hits.append(SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern,
-                                  rule.weight, negated, actor_of(start, end) if actor_of is not None else None))
+                                  rule.weight, negated, actor_of(*span) if actor_of is not None else None))
         if len(hits) > 1:
             hits.sort(key=lambda h: (h.start, h.end, h.rule))
         return MatchResult(tuple(hits), tuple(suppressed))
@@ -309,10 +318,10 @@ class Matcher:
         starts, ends = toks.starts, toks.ends
         seen_near: set[int] = set()
         gated = self._gated
-        present = occ.keys()
+        present = set(occ)  # set-to-set tests are a third the cost of testing the dict's keys
         # In the order found: rule patterns that find the same span keep the
         # first found (see _longest_per_rule).
-        for pid in [*filter(gated.__contains__, present)]:
+        for pid in [*filter(gated.__contains__, occ)]:
             spans = occ[pid]
             acts, gate, phrases_only = gated[pid]
             if gate is not None and present.isdisjoint(gate):
@@ -395,13 +404,14 @@ class Matcher:
         return scopes
 
 
-_Start = tuple[tuple[int, ...], "dict[str, tuple[_Node, ...]] | None", tuple["_Node", ...]]
+_Start = tuple[tuple[int, ...], "dict[str, tuple[tuple[int, ...], tuple[_Node, ...]]] | None", tuple["_Node", ...]]
 
 
 class _Starts(dict[str, "_Start | tuple[()]"]):
     """What phrases starting at a word give, by word: the phrases the word
-    is by itself; the trie nodes a longer phrase goes on to, by the next
-    word's key, when no exact-form or prefix child is in the way (else None);
+    is by itself; by the next word's key, the two-word phrases that end there
+    and the nodes longer ones go on from, when no exact-form or prefix child
+    is in the way (else None);
     and the nodes a walk goes on from. () when no phrase starts at the word.
     Filled as words come (an entry depends on the word only) and cleared when
     full, so memory stays bounded."""
@@ -415,7 +425,7 @@ class _Starts(dict[str, "_Start | tuple[()]"]):
         entry: _Start | tuple[()] = ()
         if roots:
             deeper = tuple(node for node in roots if node.keys or node.special)
-            by_key: dict[str, tuple[_Node, ...]] | None = None
+            by_key: dict[str, tuple[tuple[int, ...], tuple[_Node, ...]]] | None = None
             if not any(node.special for node in deeper):
                 # Key children only: the walk's next step is one look-up, and
                 # their order (by root) is the order a walk would find them.
@@ -423,7 +433,9 @@ class _Starts(dict[str, "_Start | tuple[()]"]):
                 for node in deeper:
                     for key, child in node.keys.items():
                         merged.setdefault(key, []).append(child)
-                by_key = {key: tuple(children) for key, children in merged.items()}
+                by_key = {key: (tuple(pid for node in children for pid in node.ends),
+                                tuple(node for node in children if node.keys or node.special))
+                          for key, children in merged.items()}
             entry = (tuple(pid for node in roots for pid in node.ends), by_key, deeper)
         if len(self) >= ROOT_CACHE_LIMIT:
             self.clear()
