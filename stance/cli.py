@@ -126,7 +126,8 @@ def score(
             typer.echo("\n]")
         if writer:
             writer.close()
-    except StanceError as exc:
+    except StanceError as exc:  # e.g. corpus.WorkerDied: everything before it is written
+        progress.clear()
         _fail(exc)
     finally:
         progress.clear()

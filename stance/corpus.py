@@ -1,18 +1,22 @@
 """Scoring many articles: inputs streamed, work spread over processes, output in order.
 
 Inputs are read lazily (files, folders, globs, or a JSONL corpus with one
-article per line), with a bounded number of chunks in flight so memory
-stays flat however long the corpus, and yielded in input order. Each article is scored
-by `score_item`, a module-level, picklable function that loads the
-classifier once per process: the same function serves `--jobs N` here and
-a Dask bag (see the README).
+article per line). Each article is scored by `score_item`, a module-level,
+picklable function that loads the classifier once per process: the same
+function serves `--jobs N` here (a joblib process pool) and a Dask bag (see
+the README). Outcomes come back in input order with a bounded amount of work
+and of finished results held at any time, so memory stays flat however long
+the corpus.
 """
 
 from __future__ import annotations
 
 import glob
 import json
-from collections import deque
+import os
+import re
+import signal
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -22,11 +26,20 @@ from typing import Any
 from .errors import StanceError
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
-# Chunks in flight per worker: enough to keep every worker busy, few enough
-# that memory does not grow with the corpus.
-PENDING_PER_JOB = 8
-# Articles sent to a worker in one message (amortises pickling).
-CHUNK = 4
+# Articles sent to a worker in one message: amortises pickling and the round
+# trip (a few milliseconds of scoring per article against well under one of
+# overhead), small enough that work spreads evenly at the end of a window.
+BATCH = 4
+# Batches per worker sent and not yet finished (joblib's pre_dispatch): enough
+# that a worker always has the next batch waiting.
+IN_FLIGHT_PER_JOB = 4
+# Articles per joblib.Parallel call. joblib sends a new batch as soon as one
+# finishes, whether or not the results before it have been read, so with a
+# slow reader (output into a slow pipe) finished results would pile up
+# without end; ending each call after WINDOW articles bounds them, and the
+# input held, to WINDOW articles. Each window ends with the workers briefly
+# waiting for the last batch: under 1% of a window this size.
+WINDOW = 512
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,12 @@ def read_corpus(path: Path) -> Iterator[Item]:
                        date=obj.get("date"))
 
 
+class WorkerDied(StanceError):
+    """A worker process ended while scoring: killed by a signal, out of memory, or exited."""
+
+    exit_code = 4  # not 3: the run stopped early, articles after this one were not scored
+
+
 _LOADED: dict[tuple[str | None, str | None], Any] = {}
 
 
@@ -140,37 +159,111 @@ def score_item(item: Item, fmt: str = "json", rules: str | None = None, model: s
                    report if fmt == "report" else None)
 
 
-def _score_chunk(args: tuple[list[Item], str, str | None, str | None]) -> list[Outcome]:
-    items, fmt, rules, model = args
-    return [score_item(i, fmt, rules, model) for i in items]
-
-
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def _windows(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+    while window := list(islice(iterator, size)):
+        yield window
+
+
+def _quiet_worker() -> None:
+    """Run first in each worker process: no Python stack dump if it crashes.
+
+    loky turns on faulthandler in its workers unless PYTHONFAULTHANDLER is
+    set, so a crash would print a stack on standard error, where
+    `score_corpus` reports a dead worker in one line. Set PYTHONFAULTHANDLER
+    yourself to keep the dump.
+    """
+    os.environ.setdefault("PYTHONFAULTHANDLER", "")
+
+
+def _exit_meaning(code: int) -> str:
+    if code >= 0:
+        return f"exited with status {code}"
+    try:
+        return f"killed by signal {signal.Signals(-code).name}"
+    except ValueError:
+        return f"killed by signal {-code}"
+
+
+def _how_it_died(exc: BaseException) -> str:
+    """'killed by signal SIGKILL' or 'exited with status 1', read from loky's TerminatedWorkerError."""
+    listed = str(exc).partition("exit codes of the workers are")[2]
+    codes = sorted({int(c) for c in re.findall(r"\((-?\d+)\)", listed)})
+    return " / ".join(map(_exit_meaning, codes)) or "ended without an exit status"
 
 
 def score_corpus(items: Iterable[Item], fmt: str, jobs: int = 1, rules: str | None = None,
                  model: str | None = None) -> Iterator[Outcome]:
     """Outcomes in input order, scored by `jobs` processes.
 
-    At most PENDING_PER_JOB chunks per worker are in flight, so the input is
-    read only as fast as it is scored and memory stays flat.
+    With jobs > 1 a joblib (loky) pool scores WINDOW articles per call, in
+    batches of BATCH, IN_FLIGHT_PER_JOB batches per worker sent ahead, and
+    the outcomes stream back in order as they finish. If a worker process
+    dies, see `_after_a_death`: WorkerDied is raised once every article
+    before the one that killed it has been yielded.
     """
     if jobs <= 1:
         for item in items:
             yield score_item(item, fmt, rules, model)
         return
-    import multiprocessing
+    from joblib import delayed
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    load_classifier(rules, model)  # load once here; forked workers inherit it
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pending: deque[Any] = deque()
-    with ctx.Pool(jobs) as pool:
-        for chunk in _chunks(items, CHUNK):
-            pending.append(pool.apply_async(_score_chunk, ((chunk, fmt, rules, model),)))
-            if len(pending) >= PENDING_PER_JOB * jobs:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+    load_classifier(rules, model)  # bad rules or model: one error here, not one per article from the workers
+    done = 0  # outcomes yielded before this window
+    with _pool(jobs, batch_size=BATCH, pre_dispatch=f"{BATCH * IN_FLIGHT_PER_JOB}*n_jobs") as parallel:
+        for window in _windows(items, WINDOW):
+            outputs = parallel(delayed(score_item)(item, fmt, rules, model) for item in window)
+            yielded = 0
+            try:
+                for outcome in outputs:
+                    yield outcome
+                    yielded += 1
+            except TerminatedWorkerError as exc:
+                yield from _after_a_death(jobs, window[yielded:], done + yielded, _how_it_died(exc), fmt, rules, model)
+            finally:
+                with warnings.catch_warnings():  # closed early, joblib warns that results went unused
+                    warnings.simplefilter("ignore")
+                    outputs.close()
+            done += len(window)
+
+
+def _pool(jobs: int, **options: Any) -> Any:
+    """A joblib.Parallel over `jobs` loky worker processes, results streamed back in order."""
+    from joblib import Parallel
+
+    return Parallel(n_jobs=jobs, backend="loky", return_as="generator", initializer=_quiet_worker, **options)
+
+
+def _after_a_death(jobs: int, rest: list[Item], done: int, how: str, fmt: str, rules: str | None,
+                   model: str | None) -> Iterator[Outcome]:
+    """Yield what a dead worker took with it, up to the article that kills a worker; raise WorkerDied.
+
+    A death breaks the whole pool: every outcome not yet yielded is lost,
+    finished or not, and which article was on the dead worker is not known.
+    So `rest` is scored again one article per call, each alone in a worker:
+    the first to die again is the one, and every article before it has been
+    yielded. If none dies, something outside stance ended the worker.
+
+    A new pool: joblib (1.6) restarts the one that lost a worker without
+    its initializer, so a crash there would dump a stack.
+    """
+    from joblib import delayed
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    with _pool(jobs) as parallel:
+        for item in rest:
+            try:
+                [outcome] = parallel([delayed(score_item)(item, fmt, rules, model)])
+            except TerminatedWorkerError as exc:
+                raise WorkerDied(f"a worker process died ({_how_it_died(exc)}) while scoring article '{item.id}'; "
+                                 f"the {done} articles before it were scored",
+                                 "leave that article out, or score it alone with --jobs 1 to see what goes wrong"
+                                 ) from None
+            yield outcome
+            done += 1
+    raise WorkerDied(f"a worker process died ({how}) and no article made one die again when scored on its own; "
+                     f"stopped after the first {done} articles, up to '{rest[-1].id}'" if rest else
+                     f"a worker process died ({how}); stopped after the first {done} articles",
+                     "something outside stance ended it, often the system running short of memory: "
+                     "score the rest, with fewer --jobs if memory is short")

@@ -1,0 +1,118 @@
+"""Scoring a corpus with --jobs: input order, bounded work, and a worker that dies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stance import corpus
+from stance.corpus import Item, score_corpus
+
+from .conftest import run_cli
+
+# Test only. Python imports `sitecustomize` from PYTHONPATH at start-up, so
+# with this file on PYTHONPATH every process of the run (the command and
+# each joblib worker) wraps score_item: a worker handed an article holding
+# the mark dies by the way STANCE_TEST_DEATH names, as a worker killed by the
+# system or crashing in C would. Nothing in stance itself knows about it.
+MARK = "KILL-THIS-WORKER"
+SITECUSTOMIZE = f'''
+import os
+import signal
+from pathlib import Path
+
+import stance.corpus
+
+_score_item = stance.corpus.score_item
+
+
+def score_item(item, *args, **kwargs):
+    how = os.environ.get("STANCE_TEST_DEATH", "")
+    if item.text and {MARK!r} in item.text:
+        if how == "once":  # only the first worker to see it dies
+            flag = Path(os.environ["STANCE_TEST_FLAG"])
+            if not flag.exists():
+                flag.touch()
+                os.kill(os.getpid(), signal.SIGKILL)
+        elif how == "exit":
+            os._exit(3)
+        elif how == "segv":  # a crash in C code; without stance's care, a stack dump on stderr
+            import ctypes
+            ctypes.string_at(0)
+        else:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return _score_item(item, *args, **kwargs)
+
+
+stance.corpus.score_item = score_item
+'''
+
+ARTICLES = 40
+DEADLY = 25  # index of the article that kills its worker
+
+
+def _corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(ARTICLES):
+            text = f"Talks resumed in Geneva on day {i}. Both sides met."
+            if i == DEADLY:
+                text += f" {MARK}"
+            f.write(json.dumps({"id": f"art-{i:02d}", "text": text}) + "\n")
+    return path
+
+
+def _run_with_a_deadly_article(tmp_path: Path, how: str):
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    summary = tmp_path / "out" / "summary.csv"
+    summary.parent.mkdir()
+    proc = run_cli("score", "--input", str(_corpus(tmp_path)), "--format", "jsonl", "--jobs", "2",
+                   "--summary", str(summary),
+                   env={"PYTHONPATH": str(hook), "STANCE_TEST_DEATH": how,
+                        "STANCE_TEST_FLAG": str(tmp_path / "died-once")})
+    written = [json.loads(line)["source"] for line in proc.stdout.splitlines()]
+    return proc, written, summary
+
+
+@pytest.mark.parametrize("how, said", [("kill", "killed by signal SIGKILL"), ("exit", "exited with status 3"),
+                                       ("segv", "killed by signal SIGSEGV")])
+def test_a_worker_that_dies_is_one_line_and_every_article_before_it_is_written(tmp_path, how, said):
+    proc, written, summary = _run_with_a_deadly_article(tmp_path, how)
+    assert proc.returncode == corpus.WorkerDied.exit_code == 4
+    assert proc.stderr.splitlines() == [
+        f"stance: a worker process died ({said}) while scoring article 'art-{DEADLY}'; "
+        f"the {DEADLY} articles before it were scored "
+        "(leave that article out, or score it alone with --jobs 1 to see what goes wrong)"]
+    assert written == [f"art-{i:02d}" for i in range(DEADLY)]
+    assert list(summary.parent.iterdir()) == []  # the summary is written whole or not at all
+
+
+def test_a_worker_killed_from_outside_stops_the_run_after_the_articles_it_took(tmp_path):
+    proc, written, _ = _run_with_a_deadly_article(tmp_path, "once")
+    assert proc.returncode == 4
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("stance: a worker process died (killed by signal SIGKILL) and no article made one die "
+                           f"again when scored on its own; stopped after the first {ARTICLES} articles")
+    # Scored again one at a time, the articles the dead worker took came back.
+    assert written == [f"art-{i:02d}" for i in range(ARTICLES)]
+
+
+def test_work_held_is_bounded_by_the_window_however_slow_the_reader(monkeypatch):
+    monkeypatch.setattr(corpus, "WINDOW", 8)
+    read = 0
+
+    def items():
+        nonlocal read
+        for i in range(30):
+            read += 1
+            yield Item(id=f"a{i}", text=f"Talks resumed on day {i}.")
+
+    outcomes = []
+    for outcome in score_corpus(items(), "jsonl", jobs=2):
+        outcomes.append(outcome.id)
+        assert read - len(outcomes) < corpus.WINDOW  # articles read but not handed back
+    assert outcomes == [f"a{i}" for i in range(30)]
