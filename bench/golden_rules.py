@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from score_speed import build_corpus  # noqa: E402
 
 from stance import Classifier  # noqa: E402
-from stance.segment import segment  # noqa: E402
+from stance.text.segment import segment  # noqa: E402
 
 # The floor for splitting alone: below it segmentation starts to show in the
 # end-to-end figure (issue "Fast and unbreakable").

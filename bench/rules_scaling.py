@@ -29,12 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from score_speed import build_corpus  # noqa: E402
 
-from stance.matcher import Matcher  # noqa: E402
-from stance.patterns import NearPattern, PhrasePattern, RegexPattern, parse_phrase  # noqa: E402
+from stance.rulebook.matcher import Matcher  # noqa: E402
+from stance.rulebook.patterns import NearPattern, PhrasePattern, RegexPattern, parse_phrase  # noqa: E402
 from stance.resources import default_rules_dir  # noqa: E402
-from stance.rulebook import Rulebook, load_rulebook  # noqa: E402
-from stance.segment import segment  # noqa: E402
-from stance.tokens import tokenize  # noqa: E402
+from stance.rulebook.loading import Rulebook, load_rulebook  # noqa: E402
+from stance.text.segment import segment  # noqa: E402
+from stance.text.tokens import tokenize  # noqa: E402
 
 COPIES = 9  # plus the originals: ten times the rules
 RARE = 3  # a "rare" corpus word occurs at most this often

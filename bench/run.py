@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from score_speed import build_corpus  # noqa: E402
 
 from stance import Classifier  # noqa: E402
-from stance.segment import segment  # noqa: E402
-from stance.tokens import tokenize  # noqa: E402
+from stance.text.segment import segment  # noqa: E402
+from stance.text.tokens import tokenize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "belarus-us-prisoner-release-2025-02.txt"

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from stance import Classifier
-from stance.segment import segment
+from stance.text.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 

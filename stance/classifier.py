@@ -8,18 +8,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .actors import ActorMatcher, Mention, attribute, clause_bounds, subject
-from .default_model import Notify, check_user_model, load_default_model
-from .documents import Document, plain_title
-from .features import article_context, negated_categories
-from .matcher import Matcher, SignalHit
-from .model import StanceModel, load_model
-from .report import ArticleReport, SentenceScore, build_report, sentence_score
+from .rulebook.actors import ActorMatcher, Mention, attribute, clause_bounds, subject
+from .model.default import Notify, check_user_model, load_default_model
+from .text.documents import Document, plain_title
+from .model.features import article_context, negated_categories
+from .rulebook.matcher import Matcher, SignalHit
+from .model.linear import StanceModel, load_model
+from .report.article import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_rules_dir
-from .rulebook import Rulebook, load_rulebook
-from .segment import segment
-from .learned import learned_hits
-from .tokens import Tokens, tokenize
+from .rulebook.loading import Rulebook, load_rulebook
+from .text.segment import segment
+from .model.learned import learned_hits
+from .text.tokens import Tokens, tokenize
 
 
 class Classifier:

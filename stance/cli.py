@@ -77,10 +77,10 @@ def score(
     model: ModelOption = None,
 ) -> None:
     """Score articles: stance index, posture, signals, actors and evidence."""
-    from .corpus import expand_paths, load_classifier, read_corpus, score_corpus
+    from .corpus.stream import expand_paths, load_classifier, read_corpus, score_corpus
     from .progress import Progress
-    from .render import print_rich, use_rich
-    from .summary import SummaryWriter
+    from .report.render import print_rich, use_rich
+    from .corpus.summary import SummaryWriter
 
     if not paths and input is None:
         _fail(StanceError("no articles given", "name article files, folders or globs, or --input corpus.jsonl"))
@@ -154,9 +154,9 @@ def trend(
     model: ModelOption = None,
 ) -> None:
     """Stance index and signal counts over time."""
-    from .corpus import load_classifier, read_corpus, score_corpus
-    from .trend import render_trend_html, render_trend_text
-    from .trend import trend as over_time
+    from .corpus.stream import load_classifier, read_corpus, score_corpus
+    from .corpus.trend import render_trend_html, render_trend_text
+    from .corpus.trend import trend as over_time
 
     rules_arg, model_arg = (str(rules) if rules else None), (str(model) if model else None)
     try:
@@ -192,13 +192,13 @@ def train(
     rules: RulesOption = None,
 ) -> None:
     """Train the stance model; print grouped cross-validation; write model and card."""
-    from .labels import read_labels
-    from .model import ensure_writable
-    from .render_metrics import render_stance_metrics
+    from .model.labels import read_labels
+    from .model.linear import ensure_writable
+    from .report.render_metrics import render_stance_metrics
     from .resources import default_model_path, default_rules_dir
-    from .rulebook import load_rulebook
-    from .train import train as fit
-    from .train import tuning_files
+    from .rulebook.loading import load_rulebook
+    from .model.train import train as fit
+    from .model.train import tuning_files
 
     target = out if out is not None else default_model_path()
     try:
@@ -237,9 +237,9 @@ def evaluate(
     import json
 
     from .classifier import Classifier
-    from .evaluate import evaluate as run_evaluation
-    from .labels import read_labels
-    from .render_metrics import render_article_metrics, render_signal_metrics, render_stance_metrics
+    from .tools.evaluate import evaluate as run_evaluation
+    from .model.labels import read_labels
+    from .report.render_metrics import render_article_metrics, render_signal_metrics, render_stance_metrics
 
     try:
         result = run_evaluation(Classifier.load(rules, model, notify=_notice), read_labels(labels).sentences)
@@ -268,8 +268,8 @@ def label(
 ) -> None:
     """Label an article's sentences, most uncertain first; resumes where it stopped."""
     from .classifier import Classifier
-    from .documents import read_document
-    from .labelling import label_session
+    from .text.documents import read_document
+    from .tools.labelling import label_session
 
     def read(prompt: str) -> str | None:
         typer.echo(prompt, nl=False)
@@ -292,7 +292,7 @@ def rules_check(
     """Validate rule files; print every problem as file:line:col."""
     from .errors import RuleError
     from .resources import default_rules_dir
-    from .rulebook import load_rulebook
+    from .rulebook.loading import load_rulebook
 
     root = folder if folder is not None else default_rules_dir()
     try:
@@ -307,7 +307,7 @@ def rules_check(
 
 def _rulebook(folder: Optional[Path]):
     from .resources import default_rules_dir
-    from .rulebook import load_rulebook
+    from .rulebook.loading import load_rulebook
 
     return load_rulebook(folder if folder is not None else default_rules_dir())
 
@@ -322,8 +322,8 @@ def rules_test(
     k: Annotated[Optional[str], typer.Option("-k", help="Only examples whose id contains this text.")] = None,
 ) -> None:
     """Run every rule's match / no_match examples; print each failure."""
-    from .matcher import Matcher
-    from .ruletest import example_cases, run_case
+    from .rulebook.matcher import Matcher
+    from .rulebook.ruletest import example_cases, run_case
 
     try:
         rulebook = _rulebook(folder)
@@ -362,9 +362,9 @@ def rules_stats(
     rules: RulesOption = None,
 ) -> None:
     """Per rule: coverage, agreement with labelled signals, overlaps and conflicts."""
-    from .labels import read_labels
-    from .render_metrics import render_rule_stats
-    from .rulestats import rule_stats
+    from .model.labels import read_labels
+    from .report.render_metrics import render_rule_stats
+    from .tools.rulestats import rule_stats
 
     try:
         label_set = read_labels(labels)
@@ -382,12 +382,12 @@ def rules_diff(
     rules: RulesOption = None,
 ) -> None:
     """Re-score labels with old and new rules; list changed sentences and the F1 delta."""
-    from .labels import read_labels
-    from .render_metrics import render_rules_diff
+    from .model.labels import read_labels
+    from .report.render_metrics import render_rules_diff
     from .resources import default_rules_dir
-    from .rulebook import load_rulebook
-    from .rulestats import rules_at_revision
-    from .rulestats import rules_diff as diff
+    from .rulebook.loading import load_rulebook
+    from .tools.rulestats import rules_at_revision
+    from .tools.rulestats import rules_diff as diff
 
     if (against is None) == (old is None):
         _fail(StanceError("give exactly one of --against REV or --old FOLDER", "see 'stance rules diff --help'"))
@@ -407,10 +407,10 @@ def rules_uncovered(
     rules: RulesOption = None,
 ) -> None:
     """Frequent phrases near actors that no rule covers: candidates for new rules."""
-    from .actors import ActorMatcher
-    from .documents import read_document
-    from .matcher import Matcher
-    from .uncovered import uncovered_phrases
+    from .rulebook.actors import ActorMatcher
+    from .text.documents import read_document
+    from .rulebook.matcher import Matcher
+    from .tools.uncovered import uncovered_phrases
 
     try:
         rulebook = _rulebook(rules)
@@ -429,7 +429,7 @@ def explain(
 ) -> None:
     """Show each hit, what negation or unless did, the actors, and the model's reasons."""
     from .classifier import Classifier
-    from .explain import explain as explain_sentence
+    from .tools.explain import explain as explain_sentence
 
     try:
         ex = explain_sentence(Classifier.load(rules, model, notify=_notice), sentence)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from stance import corpus
-from stance.corpus import Item, score_corpus
+from stance.corpus import stream as corpus
+from stance.corpus.stream import Item, score_corpus
 
 from .conftest import run_cli
 
@@ -23,9 +23,9 @@ import os
 import signal
 from pathlib import Path
 
-import stance.corpus
+import stance.corpus.stream
 
-_score_item = stance.corpus.score_item
+_score_item = stance.corpus.stream.score_item
 
 
 def score_item(item, *args, **kwargs):
@@ -46,7 +46,7 @@ def score_item(item, *args, **kwargs):
     return _score_item(item, *args, **kwargs)
 
 
-stance.corpus.score_item = score_item
+stance.corpus.stream.score_item = score_item
 '''
 
 ARTICLES = 40

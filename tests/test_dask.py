@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from stance.corpus import Item, score_item
+from stance.corpus.stream import Item, score_item
 
 from .conftest import SEED_ARTICLE
 

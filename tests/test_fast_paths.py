@@ -15,10 +15,10 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stance.features import article_context, negated_categories
-from stance.posture import _percentiles
-from stance.prefilter import required_literals
-from stance.tokens import TOKEN_RE, _split_contractions, _tokenize_spans, tokenize
+from stance.model.features import article_context, negated_categories
+from stance.report.posture import _percentiles
+from stance.rulebook.prefilter import required_literals
+from stance.text.tokens import TOKEN_RE, _split_contractions, _tokenize_spans, tokenize
 
 from .conftest import seed_labels
 
@@ -130,12 +130,12 @@ def test_frozen_init_keeps_the_dataclass_behaviour():
     import inspect
     import pickle
 
-    from stance.actors import Mention
+    from stance.rulebook.actors import Mention
     from stance.fastinit import frozen_init
-    from stance.matcher import MatchResult, SignalHit, Suppressed
-    from stance.posture import StanceEstimate
-    from stance.report import ActorSummary, ArticleReport, Evidence, SentenceScore
-    from stance.tokens import Tokens
+    from stance.rulebook.matcher import MatchResult, SignalHit, Suppressed
+    from stance.report.posture import StanceEstimate
+    from stance.report.article import ActorSummary, ArticleReport, Evidence, SentenceScore
+    from stance.text.tokens import Tokens
 
     hit = SignalHit("r.x", "hedge", "hopes", 0, 5, "phrase 'hope'", 1.0)
     assert (hit.negated, hit.actor) == (False, None)  # defaults

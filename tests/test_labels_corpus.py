@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from stance.labels import read_labels
+from stance.model.labels import read_labels
 
 from .conftest import ROOT
 

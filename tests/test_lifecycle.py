@@ -7,7 +7,9 @@ import shutil
 
 import pytest
 
-from stance import Classifier, default_model
+from stance import Classifier
+
+from stance.model import default as default_model
 from stance.errors import ModelError
 
 from .conftest import ROOT, SEED_ARTICLE, run_cli

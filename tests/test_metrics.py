@@ -7,7 +7,7 @@ import random
 import pytest
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-from stance.metrics import stance_metrics
+from stance.model.metrics import stance_metrics
 
 
 def test_stance_metrics_match_sklearn():
@@ -26,7 +26,7 @@ def test_stance_metrics_match_sklearn():
 
 
 def test_calibration_error():
-    from stance.metrics import calibration_error
+    from stance.model.metrics import calibration_error
 
     assert calibration_error([0.9] * 10, [True] * 9 + [False]) == pytest.approx(0.0)
     assert calibration_error([0.95] * 4, [False] * 4) == pytest.approx(0.95)
@@ -35,7 +35,7 @@ def test_calibration_error():
 def test_spearman_matches_scipy_with_ties():
     from scipy.stats import spearmanr
 
-    from stance.metrics import spearman
+    from stance.model.metrics import spearman
 
     rng = random.Random(5)
     x = [rng.choice((-0.5, 0.0, 0.2, 0.7)) for _ in range(40)]
@@ -45,7 +45,7 @@ def test_spearman_matches_scipy_with_ties():
 
 
 def test_article_direction_agreement():
-    from stance.metrics import article_metrics
+    from stance.model.metrics import article_metrics
 
     m = article_metrics([0.5, -0.05, -0.4, 0.3], [0.8, 0.0, -1.0, -0.2], 0.1)
     assert m["articles"] == 4 and m["direction_agreement"] == 0.75

@@ -8,13 +8,13 @@ import pytest
 
 from stance.errors import ModelError
 from stance import Classifier
-from stance.features import article_context, document_context, negated_categories
-from stance.labels import read_labels
-from stance.matcher import Matcher
-from stance.model import card_path, load_model
-from stance.rulebook import load_rulebook
-from stance.tokens import tokenize
-from stance.train import _features, _pipeline, train
+from stance.model.features import article_context, document_context, negated_categories
+from stance.model.labels import read_labels
+from stance.rulebook.matcher import Matcher
+from stance.model.linear import card_path, load_model
+from stance.rulebook.loading import load_rulebook
+from stance.text.tokens import tokenize
+from stance.model.train import _features, _pipeline, train
 
 from .conftest import RULES, SEED_LABELS
 
@@ -117,8 +117,8 @@ def test_missing_and_corrupt_models_give_clear_errors(tmp_path):
 
 def test_shipped_model_was_trained_on_the_shipped_rules_and_labels():
     """Editing rules or labels without retraining leaves the default model stale."""
-    from stance.labels import labels_sha256
-    from stance.rulebook import rules_digest
+    from stance.model.labels import labels_sha256
+    from stance.rulebook.loading import rules_digest
 
     card = json.loads((ROOT / "models" / "stance-model.card.json").read_text())
     assert card["rules_sha256"] == rules_digest(RULES), "retrain: stance train seeds/labels/*.jsonl"
@@ -131,8 +131,8 @@ def test_signal_heads_equal_sklearn_logistic_heads(small_training):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from stance.patterns import SIGNALS
-    from stance.train import MAX_ITER, SIGNAL_C, _identity
+    from stance.rulebook.patterns import SIGNALS
+    from stance.model.train import MAX_ITER, SIGNAL_C, _identity
 
     labels, rulebook, result = small_training
     feats = _features(labels.sentences, Matcher(rulebook))
@@ -151,7 +151,7 @@ def test_learned_hits_point_at_their_evidence_and_respect_negation(small_trainin
     category fired, name the word that pulled the head, and never undo negation."""
     from dataclasses import replace
 
-    from stance.patterns import SIGNALS
+    from stance.rulebook.patterns import SIGNALS
 
     _, rulebook, result = small_training
     eager = replace(result.model, signal_threshold=np.zeros(len(SIGNALS)))
@@ -175,7 +175,7 @@ def test_learned_hits_point_at_their_evidence_and_respect_negation(small_trainin
 
 
 def test_a_head_is_switched_on_only_when_it_beats_the_rules():
-    from stance.train import choose_signal_thresholds
+    from stance.model.train import choose_signal_thresholds
 
     gold = np.array([[True] * 5, [True] * 5, [False] * 5, [False] * 5])
     ruled = np.array([[True] * 5, [False] * 5, [False] * 5, [False] * 5])

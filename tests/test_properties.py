@@ -7,7 +7,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stance.segment import segment
+from stance.text.segment import segment
 
 from .conftest import run_cli
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from stance.posture import ABSTAIN_BELOW, estimate, posture
-from stance.render import render_html, render_markdown
+from stance.report.posture import ABSTAIN_BELOW, estimate, posture
+from stance.report.render import render_html, render_markdown
 
 from .conftest import ROOT, SEED_ARTICLE, run_cli
 

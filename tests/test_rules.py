@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stance.matcher import Matcher
-from stance.rulebook import check_rules, load_rulebook, rules_digest
-from stance.ruletest import example_cases, run_case
+from stance.rulebook.matcher import Matcher
+from stance.rulebook.loading import check_rules, load_rulebook, rules_digest
+from stance.rulebook.ruletest import example_cases, run_case
 
 from .conftest import RULES, run_cli
 
@@ -223,7 +223,7 @@ def test_rule_files_in_subfolders_are_read_and_their_problems_located(tmp_path):
 
 def test_rules_diff_against_a_revision_reads_nested_rule_files(tmp_path):
     """`stance rules diff --against REV` checks out the whole rules tree of that revision."""
-    from stance.rulestats import rules_at_revision
+    from stance.tools.rulestats import rules_at_revision
 
     if shutil.which("git") is None:
         pytest.skip("git is not installed")

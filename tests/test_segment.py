@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stance.segment import MAX_SENTENCE_CHARS, segment
+from stance.text.segment import MAX_SENTENCE_CHARS, segment
 
 from .conftest import SEED_ARTICLE, seed_labels
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from stance.metrics import signal_metrics
-from stance.patterns import SIGNALS
+from stance.model.metrics import signal_metrics
+from stance.rulebook.patterns import SIGNALS
 
 from .conftest import seed_labels
 

@@ -101,8 +101,8 @@ def _sha256(path: Path) -> str:
 
 def inputs() -> dict[str, str]:
     """Hashes of what the expectation depends on besides the code."""
-    from stance.labels import labels_sha256
-    from stance.rulebook import rules_digest
+    from stance.model.labels import labels_sha256
+    from stance.rulebook.loading import rules_digest
 
     return {"rules_sha256": rules_digest(RULES), "model_sha256": _sha256(MODEL),
             "labels_sha256": labels_sha256(sorted(LABELS.glob("*.jsonl"))), "seed_sha256": _sha256(SEED_ARTICLE)}

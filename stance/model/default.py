@@ -17,11 +17,11 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .errors import ModelError
-from .labels import labels_sha256
-from .model import StanceModel, card_path, load_model
-from .resources import DEFAULT_MODEL_NAME, default_labels_dir, default_model_path, default_rules_dir
-from .rulebook import rules_digest
+from ..errors import ModelError
+from ..model.labels import labels_sha256
+from ..model.linear import StanceModel, card_path, load_model
+from ..resources import DEFAULT_MODEL_NAME, default_labels_dir, default_model_path, default_rules_dir
+from ..rulebook.loading import rules_digest
 
 Notify = Callable[[str], None]
 
@@ -72,9 +72,9 @@ def load_default_model(notify: Notify | None = None) -> StanceModel:
 
 
 def rebuild_default_model(target: Path) -> StanceModel:
-    from .labels import read_labels
-    from .rulebook import load_rulebook
-    from .train import train
+    from ..model.labels import read_labels
+    from ..rulebook.loading import load_rulebook
+    from ..model.train import train
 
     labels = _shipped_labels()
     if not labels:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import StanceError
-from .labels import LabelledSentence
-from .matcher import Matcher
-from .metrics import signal_metrics
-from .patterns import OPPOSITE
-from .rulebook import Rulebook
+from ..errors import StanceError
+from ..model.labels import LabelledSentence
+from ..rulebook.matcher import Matcher
+from ..model.metrics import signal_metrics
+from ..rulebook.patterns import OPPOSITE
+from ..rulebook.loading import Rulebook
 
 
 @dataclass(frozen=True)

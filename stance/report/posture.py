@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fastinit import frozen_init
+from ..fastinit import frozen_init
 
 # A sentence abstains when its top class probability is below this: with
 # three classes, under one half means no class holds a majority of the mass.

@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .actors import ActorMatcher
-from .matcher import Matcher
-from .segment import segment
-from .tokens import tokenize
+from ..rulebook.actors import ActorMatcher
+from ..rulebook.matcher import Matcher
+from ..text.segment import segment
+from ..text.tokens import tokenize
 
 # Words that make an n-gram uninformative when it starts or ends with one.
 STOPWORDS = frozenset(

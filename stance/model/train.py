@@ -19,17 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .features import (ARTICLE_SHARE, NEGATED_SIGNAL, NEGATION_REACH, SIGNAL, article_context, negated_categories,
+from .. import __version__
+from ..model.features import (ARTICLE_SHARE, NEGATED_SIGNAL, NEGATION_REACH, SIGNAL, article_context, negated_categories,
                        sentence_features)
-from .errors import LabelError, Problem
-from .labels import LabelledSentence, LabelSet
-from .matcher import Matcher
-from .metrics import calibration_error, stance_metrics
-from .model import CLASSES, HEAD_OFF, StanceModel
-from .patterns import SIGNALS
-from .rulebook import Rulebook
-from .tokens import tokenize
+from ..errors import LabelError, Problem
+from ..model.labels import LabelledSentence, LabelSet
+from ..rulebook.matcher import Matcher
+from ..model.metrics import calibration_error, stance_metrics
+from ..model.linear import CLASSES, HEAD_OFF, StanceModel
+from ..rulebook.patterns import SIGNALS
+from ..rulebook.loading import Rulebook
+from ..text.tokens import tokenize
 
 # Inverse regularisation strength: 4.0 scored best of {1, 2, 4} in grouped
 # cross-validation on seeds/labels (see models/README.md).

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Any
 
-from .fastinit import frozen_init
-from .patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
-from .rulebook import Rule, Rulebook
-from .tokens import Tokens, tokenize, word_key
+from ..fastinit import frozen_init
+from ..rulebook.patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
+from ..rulebook.loading import Rule, Rulebook
+from ..text.tokens import Tokens, tokenize, word_key
 
 # Characters between two words that end a negation scope.
 SCOPE_BREAKS = frozenset(",;:.!?()[]—–“”\"")

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from .actors import ACTOR_KINDS, ALIAS_FIELDS, Actor, alias_words
-from .errors import Problem, RuleError
-from .patterns import (
+from ..rulebook.actors import ACTOR_KINDS, ALIAS_FIELDS, Actor, alias_words
+from ..errors import Problem, RuleError
+from ..rulebook.patterns import (
     MAX_WINDOW,
     NEGATION_EFFECTS,
     OPPOSITE,

@@ -24,8 +24,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import compress, count, repeat
 
-from .fastinit import frozen_init
-from .tokens import Tokens, tokenize
+from ..fastinit import frozen_init
+from ..text.tokens import Tokens, tokenize
 
 ACTOR_KINDS = ("state", "bloc", "organisation")
 ALIAS_FIELDS = ("names", "demonyms", "capitals", "leaders", "institutions")

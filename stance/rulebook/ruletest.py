@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .matcher import Matcher, MatchResult
-from .rulebook import Rule
+from ..rulebook.matcher import Matcher, MatchResult
+from ..rulebook.loading import Rule
 
 
 @dataclass(frozen=True, slots=True)

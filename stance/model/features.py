@@ -25,7 +25,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
-from .matcher import MatchResult, SignalHit
+from ..rulebook.matcher import MatchResult, SignalHit
 
 # Keys after a negator that are marked as negated ("did not release").
 NEGATION_REACH = 3

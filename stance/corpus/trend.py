@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from .patterns import SIGNALS
-from .report import ArticleReport
+from ..rulebook.patterns import SIGNALS
+from ..report.article import ArticleReport
 
 
 @dataclass

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelError
-from .features import BIGRAM, UNIGRAM, FeatureLookup
-from .matcher import SignalHit
-from .patterns import SIGNALS
+from ..errors import ModelError
+from ..model.features import BIGRAM, UNIGRAM, FeatureLookup
+from ..rulebook.matcher import SignalHit
+from ..rulebook.patterns import SIGNALS
 
 MODEL_FORMAT = "stance-linear/2"
 CLASSES = (-1, 0, 1)

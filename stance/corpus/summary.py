@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import StanceError
-from .patterns import SIGNALS
+from ..errors import StanceError
+from ..rulebook.patterns import SIGNALS
 
 COLUMNS = ("id", "date", "title", "posture", "stance_index", "stance_low", "stance_high", "sentences", *SIGNALS)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .model import CLASS_NAMES, CLASSES
-from .patterns import SIGNALS
+from ..model.linear import CLASS_NAMES, CLASSES
+from ..rulebook.patterns import SIGNALS
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import regex
 
-from .prefilter import compile_prefilter
-from .tokens import word_key
+from ..rulebook.prefilter import compile_prefilter
+from ..text.tokens import word_key
 
 SIGNALS = ("deescalation", "condition", "red_line", "escalation", "hedge")
 NEGATION_EFFECTS = ("veto", "flip", "ignore")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .classifier import Classifier
-from .labels import LabelledSentence
-from .metrics import article_metrics, signal_metrics, stance_metrics
-from .posture import DIRECTION_THRESHOLD, estimate
-from .report import SentenceScore
+from ..classifier import Classifier
+from ..model.labels import LabelledSentence
+from ..model.metrics import article_metrics, signal_metrics, stance_metrics
+from ..report.posture import DIRECTION_THRESHOLD, estimate
+from ..report.article import SentenceScore
 
 WORST_MISTAKES = 10
 

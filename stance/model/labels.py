@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LabelError, Problem
-from .patterns import SIGNALS
+from ..errors import LabelError, Problem
+from ..rulebook.patterns import SIGNALS
 
 FIELDS = ("id", "text", "stance", "signals")
 

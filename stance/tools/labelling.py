@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .classifier import Classifier
-from .documents import Document
-from .patterns import SIGNALS
-from .report import SentenceScore
+from ..classifier import Classifier
+from ..text.documents import Document
+from ..rulebook.patterns import SIGNALS
+from ..report.article import SentenceScore
 
 STANCE_KEYS = {"a": -1, "n": 0, "t": 1}
 SIGNAL_KEYS = {"d": "deescalation", "c": "condition", "r": "red_line", "e": "escalation", "h": "hedge"}

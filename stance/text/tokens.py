@@ -17,7 +17,7 @@ from itertools import accumulate
 
 import Stemmer
 
-from .fastinit import frozen_init
+from ..fastinit import frozen_init
 
 # Letters and digits. A contracted "n't" becomes its own token ("did",
 # "n't") in a fix-up pass, so negation sees it; the plain pattern keeps the

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 # Bytes looked at to tell binary from text: a NUL byte in the first 8 KiB.
 SNIFF_BYTES = 8192

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .classifier import Classifier
-from .features import negated_categories
-from .matcher import SignalHit, Suppressed
-from .report import SentenceScore
-from .tokens import tokenize
+from ..classifier import Classifier
+from ..model.features import negated_categories
+from ..rulebook.matcher import SignalHit, Suppressed
+from ..report.article import SentenceScore
+from ..text.tokens import tokenize
 
 TOP_FEATURES = 8
 

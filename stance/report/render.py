@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .matcher import SignalHit
-from .patterns import SIGNALS
-from .posture import DIRECTION_THRESHOLD, POSTURES
-from .report import ActorSummary, ArticleReport
+from ..rulebook.matcher import SignalHit
+from ..rulebook.patterns import SIGNALS
+from ..report.posture import DIRECTION_THRESHOLD, POSTURES
+from ..report.article import ActorSummary, ArticleReport
 
 TEXT_WIDTH = 100
 SIGNAL_COLOURS = {  # one hue per signal, shared by the terminal and HTML views

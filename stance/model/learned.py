@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .features import BIGRAM
-from .matcher import SignalHit
-from .model import StanceModel
-from .patterns import SIGNALS
-from .tokens import Tokens
+from ..model.features import BIGRAM
+from ..rulebook.matcher import SignalHit
+from ..model.linear import StanceModel
+from ..rulebook.patterns import SIGNALS
+from ..text.tokens import Tokens
 
 LEARNED_PREFIX = "learned."
 

@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .fastinit import frozen_init
-from .matcher import SignalHit
-from .model import CLASS_NAMES, CLASSES
-from .patterns import SIGNALS
-from .posture import StanceEstimate, estimate, posture
+from ..fastinit import frozen_init
+from ..rulebook.matcher import SignalHit
+from ..model.linear import CLASS_NAMES, CLASSES
+from ..rulebook.patterns import SIGNALS
+from ..report.posture import StanceEstimate, estimate, posture
 
 REPORT_SCHEMA = "stance.report/1"
 # Evidence listed per signal category in the article summary.

@@ -23,7 +23,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from .errors import StanceError
+from ..errors import StanceError
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 # Articles sent to a worker in one message: amortises pickling and the round
@@ -122,7 +122,7 @@ def load_classifier(rules: str | None, model: str | None, notify: Callable[[str]
     """The classifier for these rules and model, loaded once per process."""
     key = (rules, model)
     if key not in _LOADED:
-        from .classifier import Classifier
+        from ..classifier import Classifier
 
         _LOADED[key] = Classifier.load(rules, model, notify=notify)
     return _LOADED[key]
@@ -137,8 +137,8 @@ def summary_row(item_id: str, date: str | None, report: Any) -> dict[str, Any]:
 
 def score_item(item: Item, fmt: str = "json", rules: str | None = None, model: str | None = None) -> Outcome:
     """Score one article in this process; never raises for a bad article."""
-    from .documents import parse_document, read_document
-    from .render import render_html, render_json, render_jsonl, render_markdown, render_text
+    from ..text.documents import parse_document, read_document
+    from ..report.render import render_html, render_json, render_jsonl, render_markdown, render_text
 
     if item.error:
         return Outcome(item.id, item.date, None, None, item.error)
