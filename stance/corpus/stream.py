@@ -37,9 +37,10 @@ IN_FLIGHT_PER_JOB = 4
 # finishes, whether or not the results before it have been read, so with a
 # slow reader (output into a slow pipe) finished results would pile up
 # without end; ending each call after WINDOW articles bounds them, and the
-# input held, to WINDOW articles. Each window ends with the workers briefly
-# waiting for the last batch: under 1% of a window this size.
-WINDOW = 512
+# input held, to WINDOW articles (about 34 MB of jsonl). The workers idle
+# about 35 ms at each change of window, timed on the 2-core machine: 0.6% of
+# their time at this size, 1.3% at 512.
+WINDOW = 1024
 
 
 @dataclass(frozen=True)
