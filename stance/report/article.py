@@ -134,6 +134,16 @@ def _strongest(found: list[Evidence], sentences: Sequence[SentenceScore], limit:
     return tuple(found[:limit])
 
 
+def _sentence_counts(found: Sequence[Evidence]) -> dict[str, int]:
+    """Per signal, how many sentences the evidence comes from."""
+    sentences: dict[str, set[int]] = {c: set() for c in SIGNALS}
+    for e in found:
+        seen = sentences.get(e.hit.category)
+        if seen is not None:
+            seen.add(e.sentence)
+    return {c: len(seen) for c, seen in sentences.items()}
+
+
 def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str],
                      evidence: Sequence[Evidence]) -> tuple[ActorSummary, ...]:
     """Per actor; `evidence` holds every hit of the sentences, in order."""
@@ -152,7 +162,7 @@ def _actor_summaries(sentences: Sequence[SentenceScore], names: Mapping[str, str
     out = []
     for actor in ids:
         own, found = mine[actor], hits[actor]
-        counts = {c: len({e.sentence for e in found if e.hit.category == c}) for c in SIGNALS}  # sentences, as for the article
+        counts = _sentence_counts(found)  # sentences, as for the article
         mean = sum(s.score for s in own) / len(own) if own else 0.0
         out.append(ActorSummary(actor, names.get(actor, actor), tuple(s.index for s in own), mean, counts,
                                 _strongest(found, sentences, EVIDENCE_PER_ACTOR)))
@@ -164,9 +174,8 @@ def build_report(source: str, title: str, sentences: Sequence[SentenceScore], mo
                  actor_names: Mapping[str, str] | None = None) -> ArticleReport:
     """Summarise scored sentences into the article report."""
     stance = estimate([s.score for s in sentences], [max(s.probabilities) for s in sentences])
-    present = [{h.category for h in s.signals} for s in sentences]
-    counts = {c: sum(1 for p in present if c in p) for c in SIGNALS}
     every = [Evidence(s.index, h, s.text) for s in sentences for h in s.signals]
+    counts = _sentence_counts(every)
     by_category: dict[str, list[Evidence]] = {}
     for e in every:
         by_category.setdefault(e.hit.category, []).append(e)

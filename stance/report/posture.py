@@ -9,6 +9,7 @@ analysis a narrow one.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -82,18 +83,24 @@ def _draw_counts(n: int) -> np.ndarray:
     return counts
 
 
-def _percentiles(values: np.ndarray, percents: Sequence[float]) -> tuple[float, ...]:
-    """np.percentile's default (linear) method, step for step, on order
-    statistics found by one partial sort instead of its general machinery
-    (a tenth of the time; the same values, as tested)."""
-    n = len(values)
+@functools.lru_cache(maxsize=64)
+def _interpolation_points(n: int, percents: tuple[float, ...]) -> tuple[list[tuple[int, int, float]], list[int]]:
+    """For each percent, the order statistics around it and the weight between them (numpy's linear method)."""
     points = []
     for percent in percents:
         q = percent / 100
         virtual = (n - 1) * q  # numpy's virtual index for the linear method
         below = min(max(math.floor(virtual), 0), n - 1)
         points.append((below, min(below + 1, n - 1), virtual - below))
-    ordered = np.partition(values, sorted({k for b, a, _ in points for k in (b, a)}))
+    return points, sorted({k for b, a, _ in points for k in (b, a)})
+
+
+def _percentiles(values: np.ndarray, percents: Sequence[float]) -> tuple[float, ...]:
+    """np.percentile's default (linear) method, step for step, on order
+    statistics found by one partial sort instead of its general machinery
+    (a tenth of the time; the same values, as tested)."""
+    points, kth = _interpolation_points(len(values), tuple(percents))
+    ordered = np.partition(values, kth)
     out = []
     for below, above, t in points:
         a, b = float(ordered[below]), float(ordered[above])
