@@ -26,10 +26,12 @@ from typing import Any
 from .errors import StanceError
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
-# Articles sent to a worker in one message: amortises pickling and the round
-# trip (a few milliseconds of scoring per article against well under one of
-# overhead), small enough that work spreads evenly at the end of a window.
-BATCH = 4
+# Articles sent to a worker in one message: amortises pickling, the round
+# trip and joblib's bookkeeping per batch; joblib splits the last batches
+# of a window finer, so work still spreads evenly at its end. Timed on 4,000
+# articles with --jobs 2: workers idle 4.0-4.2% of their time at 8 against
+# 4.5-5.0% at 4, and the parent's CPU falls from 1.35 s to 1.05 s.
+BATCH = 8
 # Batches per worker sent and not yet finished (joblib's pre_dispatch): enough
 # that a worker always has the next batch waiting.
 IN_FLIGHT_PER_JOB = 4
