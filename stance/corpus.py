@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -179,6 +180,33 @@ def _quiet_worker() -> None:
     os.environ.setdefault("PYTHONFAULTHANDLER", "")
 
 
+# A -W option for loky's resource tracker, see _quiet_resource_tracker.
+TRACKER_WARNINGS = "ignore:resource_tracker:UserWarning"
+
+
+def _quiet_resource_tracker() -> None:
+    """Start loky's resource trackers with their warnings off, unless they are running already.
+
+    A tracker is a helper process that unlinks the pool's semaphores should
+    they outlive it. After a worker is killed, loky's sometimes warns that
+    one "appears to have leaked", then finds it already unlinked: a message
+    lost at exit (roughly one run in a hundred under load), not a leak, but
+    lines on standard error after the one that reports the death. A tracker
+    takes its -W options from sys.warnoptions as it starts, so the option is
+    there only for that moment. loky also starts multiprocessing's tracker.
+    """
+    from multiprocessing import resource_tracker as mp_tracker
+
+    from joblib.externals.loky.backend import resource_tracker as loky_tracker
+
+    sys.warnoptions.append(TRACKER_WARNINGS)
+    try:
+        loky_tracker.ensure_running()
+        mp_tracker.ensure_running()
+    finally:
+        sys.warnoptions.remove(TRACKER_WARNINGS)
+
+
 def _exit_meaning(code: int) -> str:
     if code >= 0:
         return f"exited with status {code}"
@@ -213,6 +241,7 @@ def score_corpus(items: Iterable[Item], fmt: str, jobs: int = 1, rules: str | No
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
     load_classifier(rules, model)  # bad rules or model: one error here, not one per article from the workers
+    _quiet_resource_tracker()
     done = 0  # outcomes yielded before this window
     with _pool(jobs, batch_size=BATCH, pre_dispatch=f"{BATCH * IN_FLIGHT_PER_JOB}*n_jobs") as parallel:
         for window in _windows(items, WINDOW):
