@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,10 +27,12 @@ from typing import Any
 from ..errors import StanceError
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
-# Articles sent to a worker in one message: amortises pickling and the round
-# trip (a few milliseconds of scoring per article against well under one of
-# overhead), small enough that work spreads evenly at the end of a window.
-BATCH = 4
+# Articles sent to a worker in one message: amortises pickling, the round
+# trip and joblib's bookkeeping per batch; joblib splits the last batches
+# of a window finer, so work still spreads evenly at its end. Timed on 4,000
+# articles with --jobs 2: workers idle 4.0-4.2% of their time at 8 against
+# 4.5-5.0% at 4, and the parent's CPU falls from 1.35 s to 1.05 s.
+BATCH = 8
 # Batches per worker sent and not yet finished (joblib's pre_dispatch): enough
 # that a worker always has the next batch waiting.
 IN_FLIGHT_PER_JOB = 4
@@ -177,6 +180,33 @@ def _quiet_worker() -> None:
     os.environ.setdefault("PYTHONFAULTHANDLER", "")
 
 
+# A -W option for loky's resource tracker, see _quiet_resource_tracker.
+TRACKER_WARNINGS = "ignore:resource_tracker:UserWarning"
+
+
+def _quiet_resource_tracker() -> None:
+    """Start loky's resource trackers with their warnings off, unless they are running already.
+
+    A tracker is a helper process that unlinks the pool's semaphores should
+    they outlive it. After a worker is killed, loky's sometimes warns that
+    one "appears to have leaked", then finds it already unlinked: a message
+    lost at exit (roughly one run in a hundred under load), not a leak, but
+    lines on standard error after the one that reports the death. A tracker
+    takes its -W options from sys.warnoptions as it starts, so the option is
+    there only for that moment. loky also starts multiprocessing's tracker.
+    """
+    from multiprocessing import resource_tracker as mp_tracker
+
+    from joblib.externals.loky.backend import resource_tracker as loky_tracker
+
+    sys.warnoptions.append(TRACKER_WARNINGS)
+    try:
+        loky_tracker.ensure_running()
+        mp_tracker.ensure_running()
+    finally:
+        sys.warnoptions.remove(TRACKER_WARNINGS)
+
+
 def _exit_meaning(code: int) -> str:
     if code >= 0:
         return f"exited with status {code}"
@@ -211,6 +241,7 @@ def score_corpus(items: Iterable[Item], fmt: str, jobs: int = 1, rules: str | No
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
     load_classifier(rules, model)  # bad rules or model: one error here, not one per article from the workers
+    _quiet_resource_tracker()
     done = 0  # outcomes yielded before this window
     with _pool(jobs, batch_size=BATCH, pre_dispatch=f"{BATCH * IN_FLIGHT_PER_JOB}*n_jobs") as parallel:
         for window in _windows(items, WINDOW):
