@@ -33,6 +33,11 @@ CLASS_NAMES = ("away", "neutral", "toward")
 HEAD_OFF = 2.0
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """A signal head's probability from its logit (as scikit-learn's binary LogisticRegression)."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def card_path(model_path: Path) -> Path:
     """The card that travels with a model file: `x.npz` -> `x.card.json`."""
     return model_path.with_name(model_path.name.removesuffix(".npz") + ".card.json")
@@ -125,7 +130,7 @@ class StanceModel:
         norms[norms == 0] = 1.0
         scaled = sums[:, 1:] / norms
         probabilities = self._softmax(scaled[:, :3] + self.intercept)
-        heads = 1.0 / (1.0 + np.exp(-(scaled[:, 3:] + self.signal_intercept)))
+        heads = sigmoid(scaled[:, 3:] + self.signal_intercept)
         return SentenceModelScores(probabilities, heads, owner, cols)
 
     def strongest_word_feature(self, ids: Sequence[int], head: int) -> str | None:

@@ -26,7 +26,7 @@ from ..errors import LabelError, Problem
 from ..model.labels import LabelledSentence, LabelSet
 from ..rulebook.matcher import Matcher
 from ..model.metrics import calibration_error, stance_metrics
-from ..model.linear import CLASSES, HEAD_OFF, StanceModel
+from ..model.linear import CLASSES, HEAD_OFF, StanceModel, sigmoid
 from ..rulebook.patterns import SIGNALS
 from ..rulebook.loading import Rulebook
 from ..text.tokens import tokenize
@@ -93,10 +93,6 @@ def _fit_heads(X: Any, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return coef, intercept
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def cross_validate(feats: list[list[str]], y: np.ndarray, groups: list[str], folds: int,
                    progress: Callable[[str], None] | None = None,
                    present: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +112,7 @@ def cross_validate(feats: list[list[str]], y: np.ndarray, groups: list[str], fol
         if present is not None:
             vectorizer = pipe.steps[0][1]
             coef, intercept = _fit_heads(vectorizer.transform([feats[i] for i in train_idx]), present[train_idx])
-            heads[test_idx] = _sigmoid(vectorizer.transform(test_feats) @ coef.T + intercept)
+            heads[test_idx] = sigmoid(vectorizer.transform(test_feats) @ coef.T + intercept)
         if progress:
             progress(f"fold {k}/{folds} done")
     return proba, heads
