@@ -185,3 +185,28 @@ def test_rule_loader_composes_the_nodes_of_the_base_loader():
     for text in texts:
         assert _node_tree(yaml.compose(text, Loader=_LOADER)) == _node_tree(yaml.compose(text, Loader=_BASE_LOADER))
 
+
+def _strongest_word_feature_loop(model, ids, head):
+    """The element-by-element reading of `strongest_word_feature` the numpy one replaced."""
+    best, best_pull = None, 0.0
+    names = model._feature_names()
+    for i in ids:
+        name = names[i]
+        if name[:2] in ("k:", "b:"):
+            pull = model.signal_coef[head, i] * model.idf[i]
+            if pull > best_pull or (pull == best_pull and best is not None and name < best):
+                best, best_pull = name, pull
+    return best
+
+
+def test_strongest_word_feature_equals_the_loop(classifier):
+    model = classifier.model
+    rng = np.random.default_rng(11)
+    n = len(model.idf)
+    rows = [model.feature_ids(tokenize(d["text"]).keys, ()) for d in seed_labels()[:400]]
+    rows += [rng.choice(n, size=size).tolist() for size in (0, 1, 5, 60)]
+    rows.append([0, 0, 1, 1])  # repeated columns
+    for ids in rows:
+        for order in (ids, ids[::-1]):
+            for head in range(model.signal_coef.shape[0]):
+                assert model.strongest_word_feature(order, head) == _strongest_word_feature_loop(model, order, head)
