@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +93,7 @@ class Classifier:
         # Learned hits only where a head clears its threshold: a few sentences, looked at one by one.
         for i in np.flatnonzero((scores.heads >= self.model.signal_threshold).any(axis=1)).tolist():
             start, _, text = spans[i]
-            found = learned_hits(self.model, scores.ids(i).tolist(), scores.heads[i].tolist(), text, start,
+            found = learned_hits(self.model, partial(scores.ids, i), scores.heads[i].tolist(), text, start,
                                  all_toks[i], {h.category for h in all_hits[i]}, all_negated[i], all_actor_of[i])
             if found:
                 all_hits[i] = (*all_hits[i], *found)

@@ -159,3 +159,54 @@ def test_frozen_init_keeps_the_dataclass_behaviour():
 
     with pytest.raises(TypeError):
         frozen_init(Loose)
+
+
+def _node_tree(node):
+    """A composed YAML node as comparable tuples: tag, value, style and position of every node."""
+    import yaml
+
+    mark = (node.start_mark.line, node.start_mark.column, node.end_mark.line, node.end_mark.column)
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, node.value, node.style, mark)
+    if isinstance(node, yaml.MappingNode):
+        return (node.tag, mark, [(_node_tree(k), _node_tree(v)) for k, v in node.value])
+    return (node.tag, mark, [_node_tree(item) for item in node.value])
+
+
+def test_rule_loader_composes_the_nodes_of_the_base_loader():
+    import yaml
+
+    from stance.resources import default_rules_dir
+    from stance.rulebook.loading import _BASE_LOADER, _LOADER
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(default_rules_dir().rglob("*.yaml"))]
+    # Scalars the full resolver would turn into numbers, booleans, nulls and dates stay strings; tags stay tags.
+    texts.append("a: no\nb: 1.5\nc: ~\nd: 2025-02-12\ne: !!int 3\nf: [on, 'off', 0x10]\n? [x]\n: {y: null}\n")
+    for text in texts:
+        assert _node_tree(yaml.compose(text, Loader=_LOADER)) == _node_tree(yaml.compose(text, Loader=_BASE_LOADER))
+
+
+def _strongest_word_feature_loop(model, ids, head):
+    """The element-by-element reading of `strongest_word_feature` the numpy one replaced."""
+    best, best_pull = None, 0.0
+    names = model._feature_names()
+    for i in ids:
+        name = names[i]
+        if name[:2] in ("k:", "b:"):
+            pull = model.signal_coef[head, i] * model.idf[i]
+            if pull > best_pull or (pull == best_pull and best is not None and name < best):
+                best, best_pull = name, pull
+    return best
+
+
+def test_strongest_word_feature_equals_the_loop(classifier):
+    model = classifier.model
+    rng = np.random.default_rng(11)
+    n = len(model.idf)
+    rows = [model.feature_ids(tokenize(d["text"]).keys, ()) for d in seed_labels()[:400]]
+    rows += [rng.choice(n, size=size).tolist() for size in (0, 1, 5, 60)]
+    rows.append([0, 0, 1, 1])  # repeated columns
+    for ids in rows:
+        for order in (ids, ids[::-1]):
+            for head in range(model.signal_coef.shape[0]):
+                assert model.strongest_word_feature(order, head) == _strongest_word_feature_loop(model, order, head)

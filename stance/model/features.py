@@ -218,6 +218,13 @@ class FeatureLookup:
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
         return pairs // t.n_features, pairs % t.n_features
 
+    def word_columns(self) -> np.ndarray:
+        """The columns of the word and word-pair features (UNIGRAM and BIGRAM names)."""
+        if self._tables is None:
+            self._tables = _KeyTables(self)
+        t = self._tables
+        return np.concatenate([t.uni[t.uni >= 0], t.bigram_cols[:-1]])  # the last one is the sentinel
+
     def ids(self, keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = (),
             context: Iterable[str] = ()) -> list[int]:
         uni, bi, neg, vocab = self.uni, self.bi, self.neg, self.vocabulary

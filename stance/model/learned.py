@@ -24,20 +24,25 @@ from ..text.tokens import Tokens
 LEARNED_PREFIX = "learned."
 
 
-def learned_hits(model: StanceModel, ids: Sequence[int], probabilities: Sequence[float], text: str, offset: int,
-                 toks: Tokens, ruled: set[str], negated: Sequence[str],
+def learned_hits(model: StanceModel, ids: Callable[[], Sequence[int]], probabilities: Sequence[float], text: str,
+                 offset: int, toks: Tokens, ruled: set[str], negated: Sequence[str],
                  actor_of: Callable[[int, int], str | None] | None = None) -> list[SignalHit]:
     """Hits for the categories whose head fires and that no rule found or negated.
 
-    `ids` are the sentence's feature columns, `probabilities` the heads'
-    outputs in SIGNALS order, `ruled` the categories rules already found,
+    `ids` gives the sentence's feature columns (asked for only when a head
+    fires for a category no rule found: most firing heads agree with a rule,
+    and cutting a sentence's columns out costs a search), `probabilities` the
+    heads' outputs in SIGNALS order, `ruled` the categories rules already found,
     `actor_of` the attribution of the tokens [i, j) of the sentence (see classifier).
     """
     out: list[SignalHit] = []
+    columns: Sequence[int] | None = None
     for head, (category, p) in enumerate(zip(SIGNALS, probabilities)):
         if p < model.signal_threshold[head] or category in ruled or category in negated:
             continue
-        span = _span(toks, model.strongest_word_feature(ids, head))
+        if columns is None:
+            columns = ids()
+        span = _span(toks, model.strongest_word_feature(columns, head))
         if span is None:
             continue  # no word speaks for the category: no evidence, no hit
         start, end = toks.starts[span[0]], toks.ends[span[1] - 1]

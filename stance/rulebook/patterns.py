@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
+from ..fastinit import frozen_init
 from ..rulebook.prefilter import compile_prefilter
 from ..text.tokens import word_key
 
@@ -35,6 +36,7 @@ MAX_OWN_PROBES = 12
 _PATTERN_WORD = re.compile(r"[^\W_]+?(?=n['’]t\b)|n['’]t\b|=?[^\W_]+\*?|\S")
 
 
+@frozen_init  # one per word of each of the ~6,600 phrases loaded at start-up
 @dataclass(frozen=True, slots=True)
 class Word:
     """One word of a phrase: a key to equal, a prefix to start with, or
@@ -51,6 +53,7 @@ class Word:
         return word == self.exact if self.exact else key == self.value
 
 
+@frozen_init
 @dataclass(frozen=True, slots=True)
 class Phrase:
     text: str

@@ -118,7 +118,9 @@ _EMPTY = Tokens((), (), (), ())
 
 def tokenize(text: str) -> Tokens:
     """Split text into word tokens with character offsets into `text`."""
-    if ("'" in text or "’" in text) and _CONTRACTION.search(text):  # the search is slow; most text has no apostrophe
+    # The search is slow; every match holds one of these pairs ("n" is only
+    # "n" or "N" under re.IGNORECASE), and most text with an apostrophe has none.
+    if ("n'" in text or "n’" in text or "N'" in text or "N’" in text) and _CONTRACTION.search(text):
         return _tokenize_spans(text, _split_contractions(text, [m.span() for m in TOKEN_RE.finditer(text)]))
     # Every step runs in C: split gives gaps and tokens in turn, and the
     # running sum of their lengths gives each token's start and end.
