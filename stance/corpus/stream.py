@@ -11,6 +11,7 @@ the corpus.
 
 from __future__ import annotations
 
+import gc
 import glob
 import json
 import os
@@ -238,12 +239,18 @@ def _start_worker(rules: str | None, model: str | None) -> None:
     initializer breaks the pool. Bad rules or a bad model are reported once,
     by the parent; a default model that needs rebuilding is rebuilt by the
     parent, and a worker loads it at its first article.
+
+    Once loaded, the classifier's objects (about 90,000) are frozen out of
+    the cyclic garbage collector's reach: they live as long as the worker,
+    and without psutil loky runs a full collection in each worker every
+    second, 45 ms with them and nothing without, timed on the 2-core machine.
     """
     os.environ.setdefault("PYTHONFAULTHANDLER", "")
     try:
         load_classifier(rules, model, notify=_rebuild_in_parent)
     except Exception:  # noqa: BLE001 - see above
         pass
+    gc.freeze()
 
 
 def _started() -> None:
