@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 
 from . import __version__
 from .errors import ProblemsError, StanceError
+
+if TYPE_CHECKING:
+    from .corpus.stream import Scorer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Signals and stance in diplomatic news.")
 rules_app = typer.Typer(no_args_is_help=True, help="Check, test, list and review rule files.")
@@ -77,14 +80,23 @@ def score(
     model: ModelOption = None,
 ) -> None:
     """Score articles: stance index, posture, signals, actors and evidence."""
-    from .corpus.stream import expand_paths, load_classifier, read_corpus, score_corpus
-    from .progress import Progress
-    from .report.render import print_rich, use_rich
-    from .corpus.summary import SummaryWriter
+    from .corpus.stream import Scorer
 
     if not paths and input is None:
         _fail(StanceError("no articles given", "name article files, folders or globs, or --input corpus.jsonl"))
     rules_arg, model_arg = (str(rules) if rules else None), (str(model) if model else None)
+    with Scorer(jobs, rules_arg, model_arg) as scorer:  # --jobs workers start, and load, meanwhile
+        _score(scorer, paths, input, format, summary, rules_arg, model_arg)
+
+
+def _score(scorer: Scorer, paths: Optional[list[str]], input: Optional[Path], format: ReportFormat,
+           summary: Optional[Path], rules_arg: Optional[str], model_arg: Optional[str]) -> None:
+    from .corpus.stream import expand_paths, load_classifier, read_corpus
+    from .progress import Progress
+    from .report.render import print_rich, use_rich
+    from .corpus.summary import SummaryWriter
+
+    out = sys.stdout
     try:
         load_classifier(rules_arg, model_arg, notify=_notice)  # fail fast on bad rules or model
         items = list(expand_paths(paths or []))
@@ -102,12 +114,13 @@ def score(
     first = True
     try:
         if format is ReportFormat.json and not single:
-            typer.echo("[")
-        for outcome in score_corpus(stream, fmt, jobs, rules_arg, model_arg):
+            out.write("[\n")
+        for outcome in scorer.score(stream, fmt):
             progress.step()
             if outcome.error:
                 failed += 1
                 progress.clear()
+                out.flush()  # the reports before it first, at a terminal
                 typer.echo(f"stance: {outcome.error}", err=True)
                 continue
             ok += 1
@@ -116,18 +129,21 @@ def score(
             if rich_view:
                 print_rich([outcome.report])
             elif format is ReportFormat.json and not single:
-                typer.echo(("" if first else ",\n") + outcome.rendered, nl=False)
-            elif format in (ReportFormat.text, ReportFormat.markdown) and not first:
-                typer.echo("\n" + outcome.rendered)
+                out.write("" if first else ",\n")
+                out.write(outcome.rendered)
             else:
-                typer.echo(outcome.rendered)
+                if format in (ReportFormat.text, ReportFormat.markdown) and not first:
+                    out.write("\n")
+                out.write(outcome.rendered)
+                out.write("\n")
             first = False
         if format is ReportFormat.json and not single:
-            typer.echo("\n]")
+            out.write("\n]\n")
         if writer:
             writer.close()
     except StanceError as exc:  # e.g. corpus.WorkerDied: everything before it is written
         progress.clear()
+        out.flush()
         _fail(exc)
     finally:
         progress.clear()

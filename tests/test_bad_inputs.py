@@ -78,7 +78,12 @@ ROWS: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
         pattern="truce").split("rules:\n", 1)[1]))], 1, "duplicate rule id 'hedge.x'"),
     ("rules with problems, when scoring", lambda t: ["score", str(SEED_ARTICLE), "--rules", str(_rules(
         t, "rules:\n  - id: [unclosed\n"))], 2, "YAML syntax"),
+    ("rules with problems, when scoring with --jobs 2", lambda t: ["score", str(SEED_ARTICLE), "--jobs", "2", "--rules",
+                                                                   str(_rules(t, "rules:\n  - id: [unclosed\n"))],
+     2, "YAML syntax"),
     ("missing model", lambda t: ["score", str(SEED_ARTICLE), "--model", str(t / "none.npz")], 2, "no model file"),
+    ("missing model, with --jobs 2", lambda t: ["score", str(SEED_ARTICLE), "--jobs", "2", "--model",
+                                                str(t / "none.npz")], 2, "no model file"),
     ("corrupt model", lambda t: ["score", str(SEED_ARTICLE), "--model", str(_corrupt_model(t))], 2, "corrupt model file"),
     ("model that does not match its card", lambda t: ["score", str(SEED_ARTICLE), "--model", str(_tampered_model(t))],
      2, "does not match its card"),

@@ -47,6 +47,8 @@ def score_item(item, *args, **kwargs):
 
 
 stance.corpus.stream.score_item = score_item
+if os.environ.get("STANCE_TEST_WINDOW"):
+    stance.corpus.stream.WINDOW = int(os.environ["STANCE_TEST_WINDOW"])
 '''
 
 ARTICLES = 40
@@ -64,7 +66,7 @@ def _corpus(tmp_path: Path) -> Path:
     return path
 
 
-def _run_with_a_deadly_article(tmp_path: Path, how: str):
+def _run_with_a_deadly_article(tmp_path: Path, how: str, window: int | None = None):
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
@@ -73,7 +75,8 @@ def _run_with_a_deadly_article(tmp_path: Path, how: str):
     proc = run_cli("score", "--input", str(_corpus(tmp_path)), "--format", "jsonl", "--jobs", "2",
                    "--summary", str(summary),
                    env={"PYTHONPATH": str(hook), "STANCE_TEST_DEATH": how,
-                        "STANCE_TEST_FLAG": str(tmp_path / "died-once")})
+                        "STANCE_TEST_FLAG": str(tmp_path / "died-once"),
+                        **({"STANCE_TEST_WINDOW": str(window)} if window else {})})
     written = [json.loads(line)["source"] for line in proc.stdout.splitlines()]
     return proc, written, summary
 
@@ -89,6 +92,35 @@ def test_a_worker_that_dies_is_one_line_and_every_article_before_it_is_written(t
         "(leave that article out, or score it alone with --jobs 1 to see what goes wrong)"]
     assert written == [f"art-{i:02d}" for i in range(DEADLY)]
     assert list(summary.parent.iterdir()) == []  # the summary is written whole or not at all
+
+
+def test_a_death_while_the_next_half_is_being_scored_keeps_every_article_before_it(tmp_path):
+    # Halves of 4 articles: the deadly one is read while the half after it is
+    # already with the workers, from the other joblib.Parallel of the two.
+    proc, written, _ = _run_with_a_deadly_article(tmp_path, "kill", window=8)
+    assert proc.returncode == 4
+    assert proc.stderr.splitlines() == [
+        f"stance: a worker process died (killed by signal SIGKILL) while scoring article 'art-{DEADLY}'; "
+        f"the {DEADLY} articles before it were scored "
+        "(leave that article out, or score it alone with --jobs 1 to see what goes wrong)"]
+    assert written == [f"art-{i:02d}" for i in range(DEADLY)]
+
+
+def test_jobs_2_writes_every_article_in_input_order_across_many_halves(tmp_path):
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    corpus_path = tmp_path / "corpus.jsonl"
+    with corpus_path.open("w", encoding="utf-8") as f:
+        for i in range(ARTICLES):  # short and long articles mixed, so workers finish out of order
+            f.write(json.dumps({"id": f"art-{i:02d}", "text": "Talks resumed in Geneva. " * (1 + 40 * (i % 3 == 0))})
+                    + "\n")
+    one = run_cli("score", "--input", str(corpus_path), "--format", "jsonl", "--jobs", "1")
+    two = run_cli("score", "--input", str(corpus_path), "--format", "jsonl", "--jobs", "2",
+                  env={"PYTHONPATH": str(hook), "STANCE_TEST_WINDOW": "6"})
+    assert two.returncode == 0 and two.stderr == "", two.stderr
+    assert [json.loads(line)["source"] for line in two.stdout.splitlines()] == [f"art-{i:02d}" for i in range(ARTICLES)]
+    assert two.stdout == one.stdout
 
 
 def test_a_worker_killed_from_outside_stops_the_run_after_the_articles_it_took(tmp_path):

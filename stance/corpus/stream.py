@@ -11,6 +11,7 @@ the corpus.
 
 from __future__ import annotations
 
+import gc
 import glob
 import json
 import os
@@ -18,6 +19,7 @@ import re
 import signal
 import sys
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -28,21 +30,18 @@ from ..errors import StanceError
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
 # Articles sent to a worker in one message: amortises pickling, the round
-# trip and joblib's bookkeeping per batch; joblib splits the last batches
-# of a window finer, so work still spreads evenly at its end. Timed on 4,000
-# articles with --jobs 2: workers idle 4.0-4.2% of their time at 8 against
-# 4.5-5.0% at 4, and the parent's CPU falls from 1.35 s to 1.05 s.
+# trip and joblib's bookkeeping per batch. Timed on 4,000 articles with
+# --jobs 2 and one call per window: workers idle 4.0-4.2% of their time at
+# 8 against 4.5-5.0% at 4, and the parent's CPU falls from 1.35 s to 1.05 s.
 BATCH = 8
-# Batches per worker sent and not yet finished (joblib's pre_dispatch): enough
-# that a worker always has the next batch waiting.
-IN_FLIGHT_PER_JOB = 4
-# Articles per joblib.Parallel call. joblib sends a new batch as soon as one
-# finishes, whether or not the results before it have been read, so with a
-# slow reader (output into a slow pipe) finished results would pile up
-# without end; ending each call after WINDOW articles bounds them, and the
-# input held, to WINDOW articles (about 34 MB of jsonl). The workers idle
-# about 35 ms at each change of window, timed on the 2-core machine: 0.6% of
-# their time at this size, 1.3% at 512.
+# Articles read but not yet handed back, at most. They go out as two halves,
+# each one joblib.Parallel call with all its batches sent at once: while the
+# parent reads the outcomes of one half in order, the workers already hold
+# the other, so they never wait for the parent at the end of a half (with
+# one call per window they idled about 35 ms at each). joblib sends a call's
+# batches whether or not earlier results were read, so ending a call after
+# each half is also what bounds the finished results held with a slow
+# reader (output into a slow pipe): WINDOW articles, about 34 MB of jsonl.
 WINDOW = 1024
 
 
@@ -169,17 +168,6 @@ def _windows(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield window
 
 
-def _quiet_worker() -> None:
-    """Run first in each worker process: no Python stack dump if it crashes.
-
-    loky turns on faulthandler in its workers unless PYTHONFAULTHANDLER is
-    set, so a crash would print a stack on standard error, where
-    `score_corpus` reports a dead worker in one line. Set PYTHONFAULTHANDLER
-    yourself to keep the dump.
-    """
-    os.environ.setdefault("PYTHONFAULTHANDLER", "")
-
-
 # A -W option for loky's resource tracker, see _quiet_resource_tracker.
 TRACKER_WARNINGS = "ignore:resource_tracker:UserWarning"
 
@@ -225,46 +213,149 @@ def _how_it_died(exc: BaseException) -> str:
 
 def score_corpus(items: Iterable[Item], fmt: str, jobs: int = 1, rules: str | None = None,
                  model: str | None = None) -> Iterator[Outcome]:
-    """Outcomes in input order, scored by `jobs` processes.
+    """Outcomes in input order, scored by `jobs` processes (see `Scorer`)."""
+    with Scorer(jobs, rules, model) as scorer:
+        yield from scorer.score(items, fmt)
 
-    With jobs > 1 a joblib (loky) pool scores WINDOW articles per call, in
-    batches of BATCH, IN_FLIGHT_PER_JOB batches per worker sent ahead, and
-    the outcomes stream back in order as they finish. If a worker process
+
+class _RebuildInParent(Exception):
+    """Raised by a worker's notify: rebuilding the default model is the parent's job, not each worker's."""
+
+
+def _rebuild_in_parent(message: str) -> None:
+    raise _RebuildInParent(message)
+
+
+def _start_worker(rules: str | None, model: str | None) -> None:
+    """Run first in each worker process: no stack dump on a crash, the classifier loaded.
+
+    loky turns on faulthandler in its workers unless PYTHONFAULTHANDLER is
+    set, so a crash would print a stack on standard error, where
+    `score_corpus` reports a dead worker in one line. Set PYTHONFAULTHANDLER
+    yourself to keep the dump.
+
+    The classifier is loaded as the worker starts, while the parent loads
+    its own and opens the input. Nothing may escape: an exception in a loky
+    initializer breaks the pool. Bad rules or a bad model are reported once,
+    by the parent; a default model that needs rebuilding is rebuilt by the
+    parent, and a worker loads it at its first article.
+
+    Once loaded, the classifier's objects (about 90,000) are frozen out of
+    the cyclic garbage collector's reach: they live as long as the worker,
+    and without psutil loky runs a full collection in each worker every
+    second, 45 ms with them and nothing without, timed on the 2-core machine.
+    """
+    os.environ.setdefault("PYTHONFAULTHANDLER", "")
+    try:
+        load_classifier(rules, model, notify=_rebuild_in_parent)
+    except Exception:  # noqa: BLE001 - see above
+        pass
+    gc.freeze()
+
+
+def _started() -> None:
+    """A task that does nothing: sending it starts the worker processes."""
+
+
+class Scorer:
+    """Scores a stream of articles with `jobs` processes, outcomes in input order.
+
+    Entered with jobs > 1, it starts the worker processes at once, each
+    loading the classifier, so the caller can load its own and open its
+    input meanwhile. `score` sends WINDOW // 2 articles per joblib.Parallel
+    call, all at once in batches of BATCH, alternating between two Parallel
+    objects over the same loky workers: the workers score one half while the
+    outcomes of the half before are yielded, in order. If a worker process
     dies, see `_after_a_death`: WorkerDied is raised once every article
     before the one that killed it has been yielded.
     """
-    if jobs <= 1:
-        for item in items:
-            yield score_item(item, fmt, rules, model)
-        return
-    from joblib import delayed
-    from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    load_classifier(rules, model)  # bad rules or model: one error here, not one per article from the workers
-    _quiet_resource_tracker()
-    done = 0  # outcomes yielded before this window
-    with _pool(jobs, batch_size=BATCH, pre_dispatch=f"{BATCH * IN_FLIGHT_PER_JOB}*n_jobs") as parallel:
-        for window in _windows(items, WINDOW):
-            outputs = parallel(delayed(score_item)(item, fmt, rules, model) for item in window)
-            yielded = 0
-            try:
-                for outcome in outputs:
+    def __init__(self, jobs: int, rules: str | None = None, model: str | None = None) -> None:
+        self.jobs, self.rules, self.model = jobs, rules, model
+        self._pools: list[Any] = []
+        self._starting: Any = None  # the generator of the task that started the workers
+
+    def __enter__(self) -> Scorer:
+        if self.jobs > 1:
+            from joblib import delayed
+
+            _quiet_resource_tracker()
+            self._pools = [_pool(self.jobs, self.rules, self.model) for _ in range(2)]
+            for pool in self._pools:
+                pool.__enter__()
+            # loky starts every worker at the first task sent.
+            self._starting = self._pools[0]([delayed(_started)()])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with warnings.catch_warnings():  # closed early, joblib warns that results went unused
+            warnings.simplefilter("ignore")
+            if self._starting is not None:
+                self._starting.close()
+            for pool in self._pools:
+                pool.__exit__(None, None, None)
+
+    def score(self, items: Iterable[Item], fmt: str) -> Iterator[Outcome]:
+        if self.jobs <= 1:
+            for item in items:
+                yield score_item(item, fmt, self.rules, self.model)
+            return
+        from joblib import delayed
+        from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+        sent: deque[list[Any]] = deque()  # [half, its outputs] sent and not yet read: two at most
+        done = taken = 0  # outcomes yielded; of them, from the half being read
+        halves = _windows(items, max(WINDOW // 2, 1))
+        try:
+            if self._starting is not None:
+                starting, self._starting = self._starting, None
+                try:
+                    list(starting)
+                except TerminatedWorkerError:
+                    pass  # the first half finds the pool broken, and scores its articles again
+            turn = 0
+            while True:
+                while len(sent) < 2 and (half := next(halves, None)) is not None:
+                    sent.append([half, None])
+                    parallel = self._pools[turn % 2]  # free: the half it scored before has been read
+                    turn += 1
+                    sent[-1][1] = parallel(delayed(score_item)(item, fmt, self.rules, self.model) for item in half)
+                if not sent:
+                    return
+                taken = 0
+                for outcome in sent[0][1]:
                     yield outcome
-                    yielded += 1
-            except TerminatedWorkerError as exc:
-                yield from _after_a_death(jobs, window[yielded:], done + yielded, _how_it_died(exc), fmt, rules, model)
-            finally:
-                with warnings.catch_warnings():  # closed early, joblib warns that results went unused
-                    warnings.simplefilter("ignore")
+                    taken += 1
+                    done += 1
+                sent.popleft()
+        except TerminatedWorkerError as exc:
+            rest = [item for half, _ in sent for item in half][taken:]
+            self._close(sent)
+            yield from _after_a_death(self.jobs, rest, done, _how_it_died(exc), fmt, self.rules, self.model)
+        finally:
+            self._close(sent)
+
+    @staticmethod
+    def _close(sent: deque[list[Any]]) -> None:
+        with warnings.catch_warnings():  # closed early, joblib warns that results went unused
+            warnings.simplefilter("ignore")
+            while sent:
+                _, outputs = sent.popleft()
+                if outputs is not None:
                     outputs.close()
-            done += len(window)
 
 
-def _pool(jobs: int, **options: Any) -> Any:
-    """A joblib.Parallel over `jobs` loky worker processes, results streamed back in order."""
+def _pool(jobs: int, rules: str | None, model: str | None) -> Any:
+    """A joblib.Parallel over `jobs` loky worker processes, results streamed back in order.
+
+    Every call's batches are sent at once (the caller bounds a call to
+    WINDOW // 2 articles), so the workers take them in input order. Pools
+    made with the same arguments share loky's worker processes.
+    """
     from joblib import Parallel
 
-    return Parallel(n_jobs=jobs, backend="loky", return_as="generator", initializer=_quiet_worker, **options)
+    return Parallel(n_jobs=jobs, backend="loky", return_as="generator", batch_size=BATCH, pre_dispatch="all",
+                    initializer=_start_worker, initargs=(rules, model))
 
 
 def _after_a_death(jobs: int, rest: list[Item], done: int, how: str, fmt: str, rules: str | None,
@@ -283,7 +374,7 @@ def _after_a_death(jobs: int, rest: list[Item], done: int, how: str, fmt: str, r
     from joblib import delayed
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
-    with _pool(jobs) as parallel:
+    with _pool(jobs, rules, model) as parallel:
         for item in rest:
             try:
                 [outcome] = parallel([delayed(score_item)(item, fmt, rules, model)])
