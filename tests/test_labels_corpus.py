@@ -21,7 +21,7 @@ def test_the_corpus_reads_without_a_problem():
 
 
 def test_at_least_4000_sentences_are_built_like_reporting():
-    assert len(REPORTING) == 7
+    assert len(REPORTING) == 12
     assert len(read_labels(REPORTING).sentences) >= 4000
 
 
