@@ -21,6 +21,7 @@ import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -288,8 +289,7 @@ class Scorer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        with warnings.catch_warnings():  # closed early, joblib warns that results went unused
-            warnings.simplefilter("ignore")
+        with _unused_results_expected():
             if self._starting is not None:
                 self._starting.close()
             for pool in self._pools:
@@ -337,12 +337,20 @@ class Scorer:
 
     @staticmethod
     def _close(sent: deque[list[Any]]) -> None:
-        with warnings.catch_warnings():  # closed early, joblib warns that results went unused
-            warnings.simplefilter("ignore")
+        with _unused_results_expected():
             while sent:
                 _, outputs = sent.popleft()
                 if outputs is not None:
                     outputs.close()
+
+
+@contextmanager
+def _unused_results_expected() -> Iterator[None]:
+    """Closing joblib's results early makes it warn that results went unused;
+    here that is the plan (a run stopped or a worker died), not a mistake."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _pool(jobs: int, rules: str | None, model: str | None) -> Any:
