@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,15 +112,27 @@ class Rulebook:
     rules: tuple[Rule, ...]
     negation: NegationConfig
     actors: tuple[Actor, ...] = ()
-    digest: str = ""
+    # The rule files' content as plain values, in reading order: what `digest` hashes.
+    documents: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def digest(self) -> str:
+        """The hash of what the rules say (as `rules_digest`), for a model card.
+
+        Computed when asked (training asks once), not at every load: it is
+        a tenth of loading the rules."""
+        return _content_digest(list(self.documents))
 
 
 class _Checker:
     """Walks composed YAML nodes, collecting located problems."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, phrases: dict[str, Phrase] | None = None) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        # Phrases parsed so far, by text: the same text parses to the same
+        # phrase, and 40% of the shipped rules' phrases are repeats.
+        self._phrases = {} if phrases is None else phrases
 
     def problem(self, node: yaml.Node, message: str, hint: str = "", rule_id: str = "") -> None:
         mark = node.start_mark
@@ -169,11 +181,15 @@ class _Checker:
         text = self.string(node, what, rule_id)
         if text is None:
             return None
+        phrase = self._phrases.get(text)
+        if phrase is not None:
+            return phrase
         try:
-            return parse_phrase(text)
+            phrase = self._phrases[text] = parse_phrase(text)
         except ValueError as exc:
             self.problem(node, f"{what}: {exc}", "", rule_id)
             return None
+        return phrase
 
     def phrases(self, node: yaml.Node, what: str, rule_id: str = "") -> tuple[Phrase, ...]:
         items = [node] if isinstance(node, yaml.ScalarNode) else self.sequence(node, what, rule_id)
@@ -198,10 +214,10 @@ def load_rulebook(root: str | Path) -> Rulebook:
     Rules come in canonical order (by id), whatever file each sits in, so
     matching, reports and the model never depend on how rules are filed.
     """
-    rules, negation, actors, problems, digest = _load(Path(root))
+    rules, negation, actors, problems, documents = _load(Path(root))
     if problems:
         raise RuleError(problems, str(root))
-    return Rulebook(tuple(rules), negation, tuple(actors), digest)
+    return Rulebook(tuple(rules), negation, tuple(actors), documents)
 
 
 def _rule_files(root: Path) -> list[Path]:
@@ -298,11 +314,12 @@ def check_rules(root: str | Path) -> list[Problem]:
 
 
 @paused_gc()  # 43,000 objects kept (rules, phrases, words), 26,000 YAML nodes freed by reference counting
-def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Problem], str]:
+def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Problem], tuple[Any, ...]]:
+    """Rules, negation settings, actors and problems of a rule folder, and its files' content as plain values."""
     problems: list[Problem] = []
     if not root.is_dir():
         problems.append(Problem(str(root), 0, 0, "is not a folder of rule files", "give the folder holding the *.yaml rules"))
-        return [], NegationConfig(), [], problems, ""
+        return [], NegationConfig(), [], problems, ()
     paths = _rule_files(root)
     if not paths:
         problems.append(Problem(str(root), 0, 0, "holds no *.yaml rule files", "add rule files or give another folder"))
@@ -312,9 +329,10 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
     actors: list[Actor] = []
     alias_owner: dict[str, str] = {}
     seen: dict[str, Rule] = {}
+    phrases: dict[str, Phrase] = {}
     for path in paths:
         data = path.read_bytes()
-        checker = _Checker(str(path))
+        checker = _Checker(str(path), phrases)
         try:
             node = _compose(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -353,7 +371,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
                     rules.append(rule)
         problems.extend(checker.problems)
     rules.sort(key=lambda rule: rule.id)
-    return rules, negation, actors, problems, _content_digest(documents)
+    return rules, negation, actors, problems, tuple(documents)
 
 
 ACTOR_KEYS = ("id", "name", "kind", *ALIAS_FIELDS)
