@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -53,6 +54,17 @@ def _notice(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _one_blas_thread() -> None:
+    """Scoring does no BLAS work that threads would speed up (one small
+    matrix-vector product per article, in the bootstrap), but OpenBLAS,
+    loaded with numpy, starts a thread per core that spins while idle:
+    about 0.1 s of CPU per cold `stance score` on 2 cores, taken from
+    other work, --jobs workers included (they inherit the setting). Call
+    before numpy is imported; a value the user set is kept. The answers are
+    the same (tests/test_equivalence.py passes either way)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def _load_for_life(rules: Optional[str], model: Optional[str]) -> Any:
     """This process's classifier (see `load_classifier`), kept for its life.
 
@@ -97,6 +109,7 @@ def score(
     model: ModelOption = None,
 ) -> None:
     """Score articles: stance index, posture, signals, actors and evidence."""
+    _one_blas_thread()
     from .corpus.stream import Scorer
 
     if not paths and input is None:
@@ -187,6 +200,7 @@ def trend(
     model: ModelOption = None,
 ) -> None:
     """Stance index and signal counts over time."""
+    _one_blas_thread()
     from .corpus.stream import read_corpus, score_corpus
     from .corpus.trend import render_trend_html, render_trend_text
     from .corpus.trend import trend as over_time
