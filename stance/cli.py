@@ -68,7 +68,7 @@ def _one_blas_thread() -> None:
 def _load_for_life(rules: Optional[str], model: Optional[str]) -> Any:
     """This process's classifier (see `load_classifier`), kept for its life.
 
-    Once it is loaded, the objects the process holds (about 120,000, most
+    Once it is loaded, the objects the process holds (about 106,000, most
     of them the classifier's) are frozen out of the cyclic garbage
     collector's reach, as in each --jobs worker (`_start_worker` in
     corpus/stream.py): they live as long as the process, so the collections

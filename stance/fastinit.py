@@ -13,8 +13,8 @@ stays a frozen dataclass (assignment still raises, `replace`, equality,
 hashing, pickling and `fields` are untouched). Like `dataclasses` itself,
 the __init__ is generated from source.
 
-Loading the shipped rules and building their matcher leave some 86,000
-objects the cyclic collector tracks (of 118,000 in a process that has
+Loading the shipped rules and building their matcher leave some 74,000
+objects the cyclic collector tracks (of 106,000 in a process that has
 loaded a classifier), all living as long as the classifier. While they are
 built, every few hundred allocations set off the collector, which walks
 the ones made so far, finding no garbage: about 40 ms of a cold start.

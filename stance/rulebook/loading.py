@@ -112,16 +112,17 @@ class Rulebook:
     rules: tuple[Rule, ...]
     negation: NegationConfig
     actors: tuple[Actor, ...] = ()
-    # The rule files' content as plain values, in reading order: what `digest` hashes.
-    documents: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    # The rule files' text as read, in reading order: what `digest` hashes.
+    sources: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def digest(self) -> str:
         """The hash of what the rules say (as `rules_digest`), for a model card.
 
-        Computed when asked (training asks once), not at every load: it is
-        a tenth of loading the rules."""
-        return _content_digest(list(self.documents))
+        Computed when asked (training asks once), not at every load: with
+        turning the files into plain values for it, it was a seventh of
+        loading the rules."""
+        return _content_digest([_document(text) for text in self.sources])
 
 
 class _Checker:
@@ -214,10 +215,10 @@ def load_rulebook(root: str | Path) -> Rulebook:
     Rules come in canonical order (by id), whatever file each sits in, so
     matching, reports and the model never depend on how rules are filed.
     """
-    rules, negation, actors, problems, documents = _load(Path(root))
+    rules, negation, actors, problems, sources = _load(Path(root))
     if problems:
         raise RuleError(problems, str(root))
-    return Rulebook(tuple(rules), negation, tuple(actors), documents)
+    return Rulebook(tuple(rules), negation, tuple(actors), sources)
 
 
 def _rule_files(root: Path) -> list[Path]:
@@ -293,9 +294,8 @@ def _listed(doc: dict[str, Any], key: str) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _document(path: Path) -> Any:
+def _document(text: str) -> Any:
     """A rule file's content as plain values, for the digest; its raw text when it is not valid YAML."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
     try:
         node = _compose(text)
     except yaml.YAMLError:
@@ -305,7 +305,8 @@ def _document(path: Path) -> Any:
 
 def rules_digest(root: str | Path) -> str:
     """The hash of a rule folder's content, as recorded in model cards (no validation)."""
-    return _content_digest([_document(path) for path in _rule_files(Path(root))])
+    return _content_digest([_document(path.read_bytes().decode("utf-8", errors="replace"))
+                            for path in _rule_files(Path(root))])
 
 
 def check_rules(root: str | Path) -> list[Problem]:
@@ -313,9 +314,9 @@ def check_rules(root: str | Path) -> list[Problem]:
     return _load(Path(root))[3]
 
 
-@paused_gc()  # 43,000 objects kept (rules, phrases, words), 26,000 YAML nodes freed by reference counting
-def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Problem], tuple[Any, ...]]:
-    """Rules, negation settings, actors and problems of a rule folder, and its files' content as plain values."""
+@paused_gc()  # 32,000 objects kept (rules, phrases, words), 26,000 YAML nodes freed by reference counting
+def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Problem], tuple[str, ...]]:
+    """Rules, negation settings, actors and problems of a rule folder, and the text of its files."""
     problems: list[Problem] = []
     if not root.is_dir():
         problems.append(Problem(str(root), 0, 0, "is not a folder of rule files", "give the folder holding the *.yaml rules"))
@@ -323,7 +324,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
     paths = _rule_files(root)
     if not paths:
         problems.append(Problem(str(root), 0, 0, "holds no *.yaml rule files", "add rule files or give another folder"))
-    documents: list[Any] = []
+    sources: list[str] = []
     rules: list[Rule] = []
     negation = NegationConfig()
     actors: list[Actor] = []
@@ -334,7 +335,8 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
         data = path.read_bytes()
         checker = _Checker(str(path), phrases)
         try:
-            node = _compose(data.decode("utf-8"))
+            text = data.decode("utf-8")
+            node = _compose(text)
         except UnicodeDecodeError as exc:
             problems.append(Problem(str(path), 1, 1, f"is not valid UTF-8 (byte {exc.start})", "save it as UTF-8"))
             continue
@@ -345,7 +347,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
             continue
         if node is None:
             continue
-        documents.append(_plain(node))
+        sources.append(text)
         top = checker.mapping(node, "a rule file", FILE_KEYS)
         if top is not None:
             default_category = None
@@ -371,7 +373,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
                     rules.append(rule)
         problems.extend(checker.problems)
     rules.sort(key=lambda rule: rule.id)
-    return rules, negation, actors, problems, tuple(documents)
+    return rules, negation, actors, problems, tuple(sources)
 
 
 ACTOR_KEYS = ("id", "name", "kind", *ALIAS_FIELDS)
