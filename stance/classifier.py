@@ -18,6 +18,7 @@ from .model.linear import StanceModel, load_model
 from .report.article import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_rules_dir
 from .rulebook.loading import Rulebook, load_rulebook
+from .fastinit import paused_gc
 from .text.segment import segment
 from .model.learned import learned_hits
 from .text.tokens import Tokens, tokenize
@@ -26,6 +27,7 @@ from .text.tokens import Tokens, tokenize
 class Classifier:
     """Rules plus model. Stateless once loaded, so it can score in parallel."""
 
+    @paused_gc()  # the matcher's trie and tables: long-lived objects (see fastinit.py)
     def __init__(self, rulebook: Rulebook, model: StanceModel) -> None:
         self.rulebook = rulebook
         self.matcher = Matcher(rulebook)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -52,6 +54,33 @@ def _notice(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _one_blas_thread() -> None:
+    """Scoring does no BLAS work that threads would speed up (one small
+    matrix-vector product per article, in the bootstrap), but OpenBLAS,
+    loaded with numpy, starts a thread per core that spins while idle:
+    about 0.1 s of CPU per cold `stance score` on 2 cores, taken from
+    other work, --jobs workers included (they inherit the setting). Call
+    before numpy is imported; a value the user set is kept. The answers are
+    the same (tests/test_equivalence.py passes either way)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def _load_for_life(rules: Optional[str], model: Optional[str]) -> Any:
+    """This process's classifier (see `load_classifier`), kept for its life.
+
+    Once it is loaded, the objects the process holds (about 106,000, most
+    of them the classifier's) are frozen out of the cyclic garbage
+    collector's reach, as in each --jobs worker (`_start_worker` in
+    corpus/stream.py): they live as long as the process, so the collections
+    scoring sets off, and the full one at exit (about 35 ms), skip them.
+    """
+    from .corpus.stream import load_classifier
+
+    clf = load_classifier(rules, model, notify=_notice)
+    gc.freeze()
+    return clf
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"stance {__version__}")
@@ -80,6 +109,7 @@ def score(
     model: ModelOption = None,
 ) -> None:
     """Score articles: stance index, posture, signals, actors and evidence."""
+    _one_blas_thread()
     from .corpus.stream import Scorer
 
     if not paths and input is None:
@@ -91,14 +121,14 @@ def score(
 
 def _score(scorer: Scorer, paths: Optional[list[str]], input: Optional[Path], format: ReportFormat,
            summary: Optional[Path], rules_arg: Optional[str], model_arg: Optional[str]) -> None:
-    from .corpus.stream import expand_paths, load_classifier, read_corpus
+    from .corpus.stream import expand_paths, read_corpus
     from .progress import Progress
     from .report.render import print_rich, use_rich
     from .corpus.summary import SummaryWriter
 
     out = sys.stdout
     try:
-        load_classifier(rules_arg, model_arg, notify=_notice)  # fail fast on bad rules or model
+        _load_for_life(rules_arg, model_arg)  # fail fast on bad rules or model
         items = list(expand_paths(paths or []))
         single = len(items) == 1 and input is None
         if format is ReportFormat.html and not single:
@@ -170,13 +200,14 @@ def trend(
     model: ModelOption = None,
 ) -> None:
     """Stance index and signal counts over time."""
-    from .corpus.stream import load_classifier, read_corpus, score_corpus
+    _one_blas_thread()
+    from .corpus.stream import read_corpus, score_corpus
     from .corpus.trend import render_trend_html, render_trend_text
     from .corpus.trend import trend as over_time
 
     rules_arg, model_arg = (str(rules) if rules else None), (str(model) if model else None)
     try:
-        clf = load_classifier(rules_arg, model_arg, notify=_notice)  # loaded once; scoring reuses it
+        clf = _load_for_life(rules_arg, model_arg)  # loaded once; scoring reuses it
         if actor is not None and actor not in {a.id for a in clf.rulebook.actors}:
             raise StanceError(f"unknown actor '{actor}'", "see the ids in rules/actors.yaml")
         pairs = []

@@ -161,6 +161,25 @@ def test_frozen_init_keeps_the_dataclass_behaviour():
         frozen_init(Loose)
 
 
+def test_paused_gc_puts_the_collector_back_as_it_was():
+    import gc
+
+    from stance.fastinit import paused_gc
+
+    was_enabled = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            with paused_gc():
+                assert not gc.isenabled()
+            assert gc.isenabled() == enabled
+            with pytest.raises(ValueError), paused_gc():
+                raise ValueError("a load that fails")
+            assert gc.isenabled() == enabled
+    finally:
+        gc.enable() if was_enabled else gc.disable()
+
+
 def _node_tree(node):
     """A composed YAML node as comparable tuples: tag, value, style and position of every node."""
     import yaml

@@ -11,7 +11,8 @@ from stance import Classifier
 from stance.model.features import article_context, document_context, negated_categories
 from stance.model.labels import read_labels
 from stance.rulebook.matcher import Matcher
-from stance.model.linear import card_path, load_model
+from stance.model.linear import MODEL_FORMAT, OLD_MODEL_FORMAT, CLASSES, card_path, file_sha256, load_model
+from stance.rulebook.patterns import SIGNALS
 from stance.rulebook.loading import load_rulebook
 from stance.text.tokens import tokenize
 from stance.model.train import _features, _pipeline, train
@@ -79,6 +80,58 @@ def test_save_and_load_round_trip(tmp_path, small_training):
     assert card["labels"]["sentences"] == 379 and card["rules_sha256"]
 
 
+def _save_format_2(model, target: Path, card: dict) -> None:
+    """A model written as `stance train` wrote it before format /3: compressed, names as a unicode array."""
+    names = np.array(sorted(model.vocabulary, key=model.vocabulary.__getitem__))
+    np.savez_compressed(target, features=names, idf=model.idf, coef=model.coef, intercept=model.intercept,
+                        classes=np.array(CLASSES), signal_coef=model.signal_coef,
+                        signal_intercept=model.signal_intercept, signal_threshold=model.signal_threshold,
+                        signals=np.array(SIGNALS))
+    card = {**card, "format": OLD_MODEL_FORMAT, "model_sha256": file_sha256(target)}
+    card_path(target).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def test_both_formats_load_to_the_same_model_and_scores(tmp_path, small_training):
+    """A format /3 file (what `save` writes) and a format /2 file of the same
+    model load to the same names, arrays, feature columns and probabilities;
+    /3 brings its word-feature tables, /2 builds them from the names."""
+    labels, rulebook, result = small_training
+    new, old = tmp_path / "new.npz", tmp_path / "old.npz"
+    result.model.save(new, result.card)
+    _save_format_2(result.model, old, result.card)
+    loaded = {path: load_model(path) for path in (new, old)}
+    assert loaded[new].card["format"] == MODEL_FORMAT and loaded[old].card["format"] == OLD_MODEL_FORMAT
+    assert loaded[new].lookup._tables is not None and loaded[old].lookup._tables is None
+    texts = [s.text for s in labels.sentences] + ["", "Not no never without none.", "didn't talk, won't talk"]
+    answers = []
+    for model in loaded.values():
+        assert model.vocabulary == result.model.vocabulary
+        assert model._feature_names() == result.model._feature_names()
+        for name in ("idf", "coef", "intercept", "signal_coef", "signal_intercept", "signal_threshold"):
+            assert np.array_equal(getattr(model, name), getattr(result.model, name)), name
+        scored = Classifier(rulebook, model).score_sentences(texts, [0] * len(texts))
+        answers.append([(s.probabilities, [h.to_dict() for h in s.signals]) for s in scored])
+        keys = [tokenize(t).keys for t in texts]
+        owner, cols = model.lookup.columns(keys, [()] * len(texts), [()] * len(texts), [()] * len(texts))
+        for row, k in enumerate(keys):  # the stored tables find the columns the names give
+            assert sorted(cols[owner == row].tolist()) == sorted(model.feature_ids(k, ()))
+    assert answers[0] == answers[1]
+
+
+def test_a_format_3_file_with_bad_tables_is_refused(tmp_path, small_training):
+    _, _, result = small_training
+    target = tmp_path / "m.npz"
+    result.model.save(target, result.card)
+    with np.load(target) as data:
+        arrays = dict(data)
+    arrays["bigram_cols"] = arrays["bigram_cols"] + len(result.model.vocabulary)  # columns out of range
+    np.savez(target, **arrays)
+    card = json.loads(card_path(target).read_text())
+    card_path(target).write_text(json.dumps({**card, "model_sha256": file_sha256(target)}))
+    with pytest.raises(ModelError, match="corrupt model file"):
+        load_model(target)
+
+
 def test_model_that_does_not_match_its_card_is_refused(tmp_path, small_training):
     _, _, result = small_training
     target = tmp_path / "m.npz"
@@ -98,7 +151,7 @@ def test_crash_while_saving_keeps_the_previous_model(tmp_path, small_training, m
     def crash(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(np, "savez_compressed", crash)
+    monkeypatch.setattr(np, "savez", crash)
     with pytest.raises(OSError):
         result.model.save(target, result.card)
     assert target.read_bytes() == before

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import chain, repeat
 
 import numpy as np
@@ -141,31 +141,46 @@ class FeatureLookup:
     them for many sentences at once, with the word features computed by
     numpy over all their keys."""
 
-    def __init__(self, vocabulary: dict[str, int]) -> None:
+    def __init__(self, vocabulary: dict[str, int], tables: KeyTables | None = None) -> None:
         self.vocabulary = vocabulary  # hit features are few per sentence: looked up by name
-        self.uni: dict[str, int] = {}
-        self.bi: dict[str, dict[str, int]] = {}
-        self.neg: dict[str, int] = {}
-        intern = sys.intern  # the same string objects as the tokens' keys: found by identity
-        for name, i in vocabulary.items():
-            kind, rest = name[:2], name[2:]
-            if kind == UNIGRAM:
-                self.uni[intern(rest)] = i
-            elif kind == BIGRAM:
-                a, b = rest.split(" ", 1)
-                self.bi.setdefault(intern(a), {})[intern(b)] = i
-            elif kind == NEGATED:
-                self.neg[intern(rest)] = i
-        self._tables: _KeyTables | None = None
+        # `columns` needs only the key tables (given when a model file holds
+        # them), `ids` only the word dictionaries: each is built on first use.
+        self._tables = tables
+        self._words: tuple[dict[str, int], dict[str, dict[str, int]], dict[str, int]] | None = None
         self._hit_cols: dict[tuple[tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]], tuple[int, ...]] = {}
+
+    @property
+    def tables(self) -> KeyTables:
+        """The word features as arrays indexed by key number (see `KeyTables`)."""
+        if self._tables is None:
+            self._tables = KeyTables.build(*self.words(), n_features=max(self.vocabulary.values(), default=0) + 1)
+        return self._tables
+
+    def words(self) -> tuple[dict[str, int], dict[str, dict[str, int]], dict[str, int]]:
+        """The word features by key: unigram column by key, bigram column by
+        first then second key, negated-key column by key."""
+        if self._words is None:
+            uni: dict[str, int] = {}
+            bi: dict[str, dict[str, int]] = {}
+            neg: dict[str, int] = {}
+            intern = sys.intern  # the same string objects as the tokens' keys: found by identity
+            for name, i in self.vocabulary.items():
+                kind, rest = name[:2], name[2:]
+                if kind == UNIGRAM:
+                    uni[intern(rest)] = i
+                elif kind == BIGRAM:
+                    a, b = rest.split(" ", 1)
+                    bi.setdefault(intern(a), {})[intern(b)] = i
+                elif kind == NEGATED:
+                    neg[intern(rest)] = i
+            self._words = uni, bi, neg
+        return self._words
 
     def columns(self, keys: Sequence[Sequence[str]], hits: Sequence[Sequence[SignalHit]],
                 negated: Sequence[Sequence[str]], context: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Distinct (sentence, column) pairs of many sentences, as two arrays
         sorted by sentence: the columns `ids` gives for each, all at once."""
-        if self._tables is None:
-            self._tables = _KeyTables(self)
-        t = self._tables
+        t = self.tables
         n = len(keys)
         lengths = np.fromiter(map(len, keys), dtype=np.int64, count=n)
         # Each key's index in the model's key table (0: a key no word feature uses).
@@ -220,14 +235,12 @@ class FeatureLookup:
 
     def word_columns(self) -> np.ndarray:
         """The columns of the word and word-pair features (UNIGRAM and BIGRAM names)."""
-        if self._tables is None:
-            self._tables = _KeyTables(self)
-        t = self._tables
+        t = self.tables
         return np.concatenate([t.uni[t.uni >= 0], t.bigram_cols[:-1]])  # the last one is the sentinel
 
     def ids(self, keys: Sequence[str], hits: Iterable[SignalHit], negated: Iterable[str] = (),
             context: Iterable[str] = ()) -> list[int]:
-        uni, bi, neg, vocab = self.uni, self.bi, self.neg, self.vocabulary
+        (uni, bi, neg), vocab = self.words(), self.vocabulary
         out = {i for i in map(uni.get, keys) if i is not None}
         # bigrams: the words after each key that has any, looked up in its table
         for following, b in zip(map(bi.get, keys), keys[1:]):
@@ -244,33 +257,73 @@ class FeatureLookup:
         return list(out)
 
 
-class _KeyTables:
-    """A lookup's word features as arrays indexed by key number, for `columns`."""
+class KeyTables:
+    """A lookup's word features as arrays indexed by key number, for `columns`.
 
-    def __init__(self, lookup: FeatureLookup) -> None:
-        keys = set(lookup.uni) | set(lookup.neg) | set(lookup.bi) | NEGATORS
-        keys.update(*lookup.bi.values())
-        self.index = {key: i for i, key in enumerate(keys, 1)}  # 0: any other key (the order does not matter)
-        self.size = len(self.index) + 1
-        self.n_features = max(lookup.vocabulary.values(), default=0) + 1
-        self.uni = np.full(self.size, -1, dtype=np.int64)
-        self.neg = np.full(self.size, -1, dtype=np.int64)
+    Each key a word feature uses (and each negator) has a number from 1 (0:
+    any other key); `uni` and `neg` give its unigram and negated-key columns
+    (-1: none), and a bigram is found by its code, first * size + second,
+    in the sorted `bigram_codes`. Built from the word dictionaries, or read
+    back from a model file (`arrays`, `from_arrays`): the numbering is any
+    one, the columns found are the same.
+    """
+
+    def __init__(self, keys: list[str], uni: np.ndarray, neg: np.ndarray, bigram_codes: np.ndarray,
+                 bigram_cols: np.ndarray, n_features: int) -> None:
+        self.keys = keys
+        self.index = dict(zip(map(sys.intern, keys), range(1, len(keys) + 1)))
+        self.size = len(keys) + 1
+        self.n_features = n_features
+        self.uni, self.neg = uni, neg
+        # One sentinel code above any real one (the last) keeps searchsorted in range.
+        self.bigram_codes, self.bigram_cols = bigram_codes, bigram_cols
         self.negator = np.zeros(self.size, dtype=bool)
+        self.negator[[self.index[k] for k in NEGATORS if k in self.index]] = True
         self.starts_bigram = np.zeros(self.size, dtype=bool)
-        index = self.index
-        self.uni[list(map(index.__getitem__, lookup.uni))] = list(lookup.uni.values())
-        self.neg[list(map(index.__getitem__, lookup.neg))] = list(lookup.neg.values())
-        self.negator[list(map(index.__getitem__, NEGATORS))] = True
-        self.starts_bigram[list(map(index.__getitem__, lookup.bi))] = True
+        self.starts_bigram[bigram_codes[:-1] // self.size] = True
+
+    @classmethod
+    def build(cls, uni: dict[str, int], bi: dict[str, dict[str, int]], neg: dict[str, int],
+              n_features: int) -> KeyTables:
+        """The tables of a lookup's word dictionaries (see `FeatureLookup.words`)."""
+        keys = set(uni) | set(neg) | set(bi) | NEGATORS
+        keys.update(*bi.values())
+        index = {key: i for i, key in enumerate(keys, 1)}  # the order does not matter
+        size = len(index) + 1
+        uni_cols = np.full(size, -1, dtype=np.int64)
+        neg_cols = np.full(size, -1, dtype=np.int64)
+        uni_cols[list(map(index.__getitem__, uni))] = list(uni.values())
+        neg_cols[list(map(index.__getitem__, neg))] = list(neg.values())
         first: list[int] = []
         second: list[int] = []
         cols: list[int] = []
-        for a, following in lookup.bi.items():
+        for a, following in bi.items():
             first.extend(repeat(index[a], len(following)))
             second.extend(map(index.__getitem__, following))
             cols.extend(following.values())
-        codes = np.array(first, dtype=np.int64) * self.size + np.array(second, dtype=np.int64)
+        codes = np.array(first, dtype=np.int64) * size + np.array(second, dtype=np.int64)
         order = np.argsort(codes, kind="stable")
-        # One sentinel code above any real one keeps searchsorted in range.
-        self.bigram_codes = np.append(codes[order], self.size * self.size)
-        self.bigram_cols = np.append(np.array(cols, dtype=np.int64)[order], -1)
+        return cls(list(index), uni_cols, neg_cols, np.append(codes[order], size * size),
+                   np.append(np.array(cols, dtype=np.int64)[order], -1), n_features)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The tables as plain arrays, the keys as one UTF-8 blob, one key a line (keys hold no spaces)."""
+        return {"keys": np.frombuffer("\n".join(self.keys).encode("utf-8"), dtype=np.uint8),
+                "key_uni": self.uni, "key_neg": self.neg,
+                "bigram_codes": self.bigram_codes, "bigram_cols": self.bigram_cols}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], n_features: int) -> KeyTables:
+        """Tables read back from `arrays`; ValueError when they cannot be a lookup's of `n_features` columns."""
+        text = arrays["keys"].tobytes().decode("utf-8")
+        keys = text.split("\n") if text else []
+        size = len(keys) + 1
+        uni, neg = (np.asarray(arrays[k], dtype=np.int64) for k in ("key_uni", "key_neg"))
+        codes, cols = (np.asarray(arrays[k], dtype=np.int64) for k in ("bigram_codes", "bigram_cols"))
+        # Every number in range, so scoring can never index outside an array.
+        if (uni.shape != (size,) or neg.shape != (size,) or codes.ndim != 1 or cols.shape != codes.shape
+                or not len(codes) or codes[-1] != size * size or (np.diff(codes) < 0).any()
+                or ((codes[:-1] < size) | (codes[:-1] >= size * size)).any() or cols[-1] != -1
+                or not all(((a >= lo) & (a < n_features)).all() for a, lo in ((uni, -1), (neg, -1), (cols[:-1], 0)))):
+            raise ValueError("inconsistent word-feature tables")
+        return cls(keys, uni, neg, codes, cols, n_features)

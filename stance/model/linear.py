@@ -5,11 +5,20 @@ and coefficients are exported to a plain `.npz` file that loads with
 `allow_pickle=False`. So a model file cannot run code when loaded, loading
 does not import scikit-learn (fast start-up), and scoring is a few numpy
 operations equal to the fitted pipeline's `predict_proba` (tested).
+
+Format "stance-linear/3" is built to load fast: stored uncompressed (no
+inflating), the feature names as one UTF-8 blob, one name a line (names
+hold no line breaks: keys are words, rule ids and categories have none),
+rather than a fixed-width unicode array, and the scorer's word-feature
+tables (`features.KeyTables`) saved with the names they come from, so
+loading builds one dictionary instead of walking the names. Files of the
+earlier "stance-linear/2" (compressed, names as a unicode array) still load.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from collections.abc import Sequence
@@ -21,11 +30,16 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from ..model.features import BIGRAM, UNIGRAM, FeatureLookup
+from ..model.features import FeatureLookup, KeyTables
 from ..rulebook.matcher import SignalHit
 from ..rulebook.patterns import SIGNALS
 
-MODEL_FORMAT = "stance-linear/2"
+MODEL_FORMAT = "stance-linear/3"
+# What `load_model` reads: the current format and the one before it.
+OLD_MODEL_FORMAT = "stance-linear/2"
+READABLE_FORMATS = (OLD_MODEL_FORMAT, MODEL_FORMAT)
+# Between feature names in the names blob.
+NAME_SEPARATOR = "\n"
 CLASSES = (-1, 0, 1)
 CLASS_NAMES = ("away", "neutral", "toward")
 # A signal head whose threshold is above 1 never fires: training found it
@@ -45,6 +59,20 @@ def card_path(model_path: Path) -> Path:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def names_blob(names: Sequence[str]) -> np.ndarray:
+    """Feature names as one UTF-8 blob, one a line (format /3)."""
+    text = NAME_SEPARATOR.join(names)
+    if text.count(NAME_SEPARATOR) != max(len(names) - 1, 0):
+        raise ValueError("a feature name holds a line break")
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def blob_names(blob: np.ndarray) -> list[str]:
+    """The names of `names_blob`."""
+    text = blob.tobytes().decode("utf-8")
+    return text.split(NAME_SEPARATOR) if text else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,15 +214,16 @@ class StanceModel:
         a model whose hash disagrees with its card refuses it.
         """
         path.parent.mkdir(parents=True, exist_ok=True)
-        names = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
+        names = names_blob(self._feature_names())
         tmp_model = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp_card = path.with_name(f".{card_path(path).name}.{os.getpid()}.tmp")
         try:
             with tmp_model.open("wb") as f:
-                np.savez_compressed(f, features=names, idf=self.idf, coef=self.coef,
-                                    intercept=self.intercept, classes=np.array(CLASSES),
-                                    signal_coef=self.signal_coef, signal_intercept=self.signal_intercept,
-                                    signal_threshold=self.signal_threshold, signals=np.array(SIGNALS))
+                # Uncompressed: inflating took longer than reading the larger file.
+                np.savez(f, features=names, idf=self.idf, coef=self.coef, intercept=self.intercept,
+                         classes=np.array(CLASSES), signal_coef=self.signal_coef,
+                         signal_intercept=self.signal_intercept, signal_threshold=self.signal_threshold,
+                         signals=np.array(SIGNALS), **self.lookup.tables.arrays())
                 f.flush()
                 os.fsync(f.fileno())
             card = {**card, "format": MODEL_FORMAT, "model_sha256": file_sha256(tmp_model)}
@@ -227,30 +256,38 @@ def load_model(path: str | Path) -> StanceModel:
         card = json.loads(card_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"{card_file}: unreadable card ({exc})", "retrain with 'stance train'") from None
-    if card.get("format") != MODEL_FORMAT:
+    if card.get("format") not in READABLE_FORMATS:
         raise ModelError(f"{path}: format {card.get('format')!r}, expected {MODEL_FORMAT!r}", "retrain with 'stance train'")
-    if card.get("model_sha256") != file_sha256(path):
+    data = path.read_bytes()  # read once: hashed, then parsed
+    if card.get("model_sha256") != hashlib.sha256(data).hexdigest():
         raise ModelError(f"{path}: does not match its card (hash differs)",
                          "the file was changed or replaced; retrain with 'stance train' or restore both files")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            names = data["features"]
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            if card["format"] == OLD_MODEL_FORMAT:
+                names = [str(n) for n in arrays["features"].tolist()]
+                lookup = None  # built from the names on first use
+            else:
+                names = blob_names(arrays["features"])
+                lookup = FeatureLookup(dict(zip(names, range(len(names)))), KeyTables.from_arrays(arrays, len(names)))
             model = StanceModel(
-                vocabulary={str(n): i for i, n in enumerate(names.tolist())},
-                idf=data["idf"].astype(np.float64),
-                coef=data["coef"].astype(np.float64),
-                intercept=data["intercept"].astype(np.float64),
-                signal_coef=data["signal_coef"].astype(np.float64),
-                signal_intercept=data["signal_intercept"].astype(np.float64),
-                signal_threshold=data["signal_threshold"].astype(np.float64),
-                card=card, path=str(path),
+                vocabulary=lookup.vocabulary if lookup is not None else dict(zip(names, range(len(names)))),
+                idf=np.asarray(arrays["idf"], dtype=np.float64),
+                coef=np.asarray(arrays["coef"], dtype=np.float64),
+                intercept=np.asarray(arrays["intercept"], dtype=np.float64),
+                signal_coef=np.asarray(arrays["signal_coef"], dtype=np.float64),
+                signal_intercept=np.asarray(arrays["signal_intercept"], dtype=np.float64),
+                signal_threshold=np.asarray(arrays["signal_threshold"], dtype=np.float64),
+                card=card, path=str(path), _lookup=lookup,
             )
-            classes = tuple(int(c) for c in data["classes"])
-            signals = tuple(str(c) for c in data["signals"])
+            classes = tuple(int(c) for c in arrays["classes"])
+            signals = tuple(str(c) for c in arrays["signals"])
     except Exception as exc:  # any failure to read the arrays means the file is not a model
         raise ModelError(f"{path}: corrupt model file ({type(exc).__name__}: {exc})", "retrain with 'stance train'") from None
     n = len(model.vocabulary)
-    if (classes != CLASSES or signals != SIGNALS or model.coef.shape != (3, n) or model.idf.shape != (n,)
-            or model.signal_coef.shape != (len(SIGNALS), n) or model.signal_threshold.shape != (len(SIGNALS),)):
+    if (classes != CLASSES or signals != SIGNALS or len(names) != n or model.coef.shape != (3, n)
+            or model.idf.shape != (n,) or model.signal_coef.shape != (len(SIGNALS), n)
+            or model.signal_threshold.shape != (len(SIGNALS),)):
         raise ModelError(f"{path}: inconsistent model arrays", "retrain with 'stance train'")
+    model._names = names
     return model
