@@ -236,6 +236,9 @@ def train(
         "--tune-on", help="A file-name pattern (quote it, e.g. 'reporting-*'; repeatable) picking the LABELS files whose "
                           "out-of-fold predictions choose the neutral offset and signal-head thresholds (default: all); "
                           "pick the files most like what you will score.")] = None,
+    weight: Annotated[Optional[list[str]], typer.Option(
+        "--weight", help="PATTERN=WEIGHT (quote it; repeatable, a later one wins): the weight of the matching LABELS "
+                         "files' sentences in the stance classifier (default 1), e.g. '*=0.5' then 'reporting-*=1'.")] = None,
     rules: RulesOption = None,
 ) -> None:
     """Train the stance model; print grouped cross-validation; write model and card."""
@@ -245,7 +248,7 @@ def train(
     from .resources import default_model_path, default_rules_dir
     from .rulebook.loading import load_rulebook
     from .model.train import train as fit
-    from .model.train import tuning_files
+    from .model.train import file_weights, tuning_files
 
     target = out if out is not None else default_model_path()
     try:
@@ -254,7 +257,7 @@ def train(
         ensure_writable(target)  # before training, so a bad --out costs no training run
         typer.echo(f"training on {len(label_set.sentences)} sentences from {len(label_set.files)} file(s)", err=True)
         result = fit(label_set, rulebook, folds, progress=lambda m: typer.echo(f"  {m}", err=True),
-                     tune_on=tuning_files(labels, tune_on or ()))
+                     tune_on=tuning_files(labels, tune_on or ()), weights=file_weights(labels, weight or ()))
         result.model.save(target, result.card)
     except StanceError as exc:
         _fail(exc)
@@ -263,8 +266,10 @@ def train(
     if result.cv:
         cv = result.cv
         typer.echo(render_stance_metrics(cv, f"grouped {cv['folds']}-fold cross-validation"))
+        weights = result.card["classifier"]["file_weights"]
         for name, m in cv["by_file"].items():
-            typer.echo(f"  {name:<44} n={m['n']:>5}  macro-F1={m['macro_f1']:.3f}  accuracy={m['accuracy']:.3f}")
+            typer.echo(f"  {name:<44} n={m['n']:>5}  macro-F1={m['macro_f1']:.3f}  accuracy={m['accuracy']:.3f}"
+                       f"{f'  weight {weights[name]:g}' if name in weights else ''}")
         tuned = cv["neutral_offset_tuned_on"]
         typer.echo(f"  neutral offset {cv['neutral_offset']:.1f} chosen on the out-of-fold predictions "
                    f"of {tuned if isinstance(tuned, str) else ', '.join(tuned)} "

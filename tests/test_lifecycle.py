@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
+
+import numpy as np
 
 import pytest
 
@@ -11,6 +14,7 @@ from stance import Classifier
 
 from stance.model import default as default_model
 from stance.errors import ModelError
+from stance.model.linear import load_model
 
 from .conftest import ROOT, SEED_ARTICLE, run_cli
 
@@ -49,6 +53,50 @@ def test_tune_on_must_name_a_training_file(tmp_path):
     proc = run_cli("train", str(f), "--out", str(tmp_path / "m.npz"), "--tune-on", "other-*")
     assert proc.returncode == 2 and "other-*" in proc.stderr and "matches none of the training files" in proc.stderr
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_weight_must_be_a_pattern_and_a_positive_number(tmp_path):
+    f = tmp_path / "l.jsonl"
+    f.write_text('{"id": "a/s0", "text": "Talks resumed.", "stance": 1, "signals": []}\n', encoding="utf-8")
+    for spec, words in (("l.jsonl", "PATTERN=WEIGHT"), ("l.jsonl=-1", "positive number"), ("l.jsonl=x", "positive"),
+                        ("other-*=2", "matches none of the training files")):
+        proc = run_cli("train", str(f), "--out", str(tmp_path / "m.npz"), "--weight", spec)
+        assert proc.returncode == 2 and spec in proc.stderr and words in proc.stderr, (spec, proc.stderr)
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_file_weights_later_patterns_win():
+    from stance.model.train import file_weights
+
+    paths = [Path("labels/reporting-eu.jsonl"), Path("labels/asia.jsonl"), Path("labels/reporting-mena.jsonl")]
+    assert file_weights(paths, ["*=0.5", "reporting-*=1"]) == {
+        "asia.jsonl": 0.5, "reporting-eu.jsonl": 1.0, "reporting-mena.jsonl": 1.0}
+    assert file_weights(paths, ["reporting-eu.jsonl=3"]) == {"reporting-eu.jsonl": 3.0}
+    assert file_weights(paths, []) == {}
+
+
+def test_weighted_files_change_the_fit_and_are_on_the_card(tmp_path):
+    """A file's weight reaches the classifier: the same labels weighed
+    differently give other coefficients, and the card says how they were weighed."""
+    lines = {"a.jsonl": [("Talks resumed in Geneva.", 1), ("The army shelled the border.", -1),
+                         ("The meeting was on Tuesday.", 0), ("Both sides agreed to talks.", 1)],
+             "b.jsonl": [("Talks collapsed in anger.", -1), ("Sanctions were eased.", 1),
+                         ("The minister spoke on Monday.", 0), ("The envoy threatened new strikes.", -1)]}
+    files = []
+    for name, rows in lines.items():
+        path = tmp_path / name
+        path.write_text("".join(json.dumps({"id": f"{name[0]}{i}/s0", "text": t, "stance": st, "signals": []}) + "\n"
+                                for i, (t, st) in enumerate(rows)), encoding="utf-8")
+        files.append(str(path))
+    plain, weighed = tmp_path / "plain.npz", tmp_path / "weighed.npz"
+    assert run_cli("train", *files, "--folds", "0", "--out", str(plain)).returncode == 0
+    proc = run_cli("train", *files, "--folds", "0", "--out", str(weighed), "--weight", "b*=5")
+    assert proc.returncode == 0, proc.stderr
+    card = json.loads((tmp_path / "weighed.card.json").read_text())
+    assert card["classifier"]["file_weights"] == {"b.jsonl": 5.0}
+    assert json.loads((tmp_path / "plain.card.json").read_text())["classifier"]["file_weights"] == {}
+    assert not np.allclose(load_model(plain).coef, load_model(weighed).coef)
 
 
 @pytest.fixture()

@@ -80,9 +80,10 @@ def rebuild_default_model(target: Path) -> StanceModel:
     if not labels:
         raise ModelError(f"no shipped labels in {default_labels_dir()} to rebuild the default model",
                          "reinstall stance, or train one with 'stance train LABELS... --out PATH'")
-    # as `stance train` built the shipped model, neutral offset tuned on the same files
-    tune_on = _card(default_model_path()).get("classifier", {}).get("neutral_offset_tuned_on", [])
-    result = train(read_labels(labels), load_rulebook(default_rules_dir()), tune_on=tune_on)
+    # as `stance train` built the shipped model: offset tuned on the same files, files weighed the same
+    shipped = _card(default_model_path()).get("classifier", {})
+    result = train(read_labels(labels), load_rulebook(default_rules_dir()),
+                   tune_on=shipped.get("neutral_offset_tuned_on", []), weights=shipped.get("file_weights", {}))
     try:
         result.model.save(target, result.card)
     except OSError as exc:

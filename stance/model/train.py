@@ -10,7 +10,7 @@ from __future__ import annotations
 import platform
 from fnmatch import fnmatch
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -78,6 +78,10 @@ def _identity(features: list[str]) -> list[str]:
     return features
 
 
+def _fit_stance(feats: list[list[str]], y: np.ndarray, weight: np.ndarray | None) -> Any:
+    return _pipeline().fit(feats, y, logisticregression__sample_weight=weight)
+
+
 def _fit_heads(X: Any, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One logistic head per signal category on tf-idf rows `X`; `present`
     (n, len(SIGNALS)) says which categories each sentence's labels carry.
@@ -95,17 +99,19 @@ def _fit_heads(X: Any, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def cross_validate(feats: list[list[str]], y: np.ndarray, groups: list[str], folds: int,
                    progress: Callable[[str], None] | None = None,
-                   present: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   present: np.ndarray | None = None,
+                   weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Grouped, stratified K-fold: class probabilities (CLASSES order) and,
     given `present`, signal-head probabilities for every sentence, each from
-    a model that never saw its document."""
+    a model that never saw its document. `weight` weighs each sentence in
+    the stance classifier's fit."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=SEED)
     proba = np.zeros((len(y), len(CLASSES)))
     heads = np.zeros((len(y), len(SIGNALS)))
     for k, (train_idx, test_idx) in enumerate(splitter.split(feats, y, groups), start=1):
-        pipe = _pipeline().fit([feats[i] for i in train_idx], y[train_idx])
+        pipe = _fit_stance([feats[i] for i in train_idx], y[train_idx], None if weight is None else weight[train_idx])
         order = [list(pipe.classes_).index(c) for c in CLASSES]
         test_feats = [feats[i] for i in test_idx]
         proba[test_idx] = pipe.predict_proba(test_feats)[:, order]
@@ -182,26 +188,69 @@ def tuning_files(paths: Sequence[Path], patterns: Sequence[str]) -> list[str]:
     (by file name or path); a pattern that matches none is an error."""
     problems = [Problem(pat, 0, 0, "--tune-on matches none of the training files",
                         "give a pattern such as 'reporting-*' that names some of them")
-                for pat in patterns if not any(fnmatch(p.name, pat) or fnmatch(str(p), pat) for p in paths)]
+                for pat in patterns if not _matching(paths, pat)]
     if problems:
         raise LabelError(problems, "--tune-on")
-    return sorted({p.name for p in paths for pat in patterns if fnmatch(p.name, pat) or fnmatch(str(p), pat)})
+    return sorted({name for pat in patterns for name in _matching(paths, pat)})
+
+
+def _matching(paths: Sequence[Path], pattern: str) -> list[str]:
+    """Names of the files that a shell-style pattern matches by file name or path."""
+    return [p.name for p in paths if fnmatch(p.name, pattern) or fnmatch(str(p), pattern)]
+
+
+def file_weights(paths: Sequence[Path], specs: Sequence[str]) -> dict[str, float]:
+    """Weights of label files from `PATTERN=WEIGHT` specs (shell-style
+    patterns, as `tuning_files`); a later spec overrides an earlier one for
+    the files both match, as in .gitignore. Files no spec names are absent
+    (weight 1)."""
+    weights: dict[str, float] = {}
+    problems = []
+    for spec in specs:
+        pattern, sep, value = spec.rpartition("=")
+        try:
+            weight = float(value) if sep else -1.0
+        except ValueError:
+            weight = -1.0
+        if not pattern or not weight > 0 or weight == float("inf"):
+            problems.append(Problem(spec, 0, 0, "--weight must be PATTERN=WEIGHT with a positive number",
+                                    "for example --weight 'reporting-*=2'"))
+            continue
+        matched = _matching(paths, pattern)
+        if not matched:
+            problems.append(Problem(spec, 0, 0, "--weight matches none of the training files",
+                                    "give a pattern that names some of them"))
+        weights.update(dict.fromkeys(matched, weight))
+    if problems:
+        raise LabelError(problems, "--weight")
+    return dict(sorted(weights.items()))
+
+
+def _unknown_files(names: set[str], given: Sequence[str], option: str) -> None:
+    unknown = sorted(set(given) - names)
+    if unknown:
+        raise LabelError([Problem(u, 0, 0, f"{option} names a file that is not among the training files",
+                                  "name one of the label files given to train") for u in unknown], option)
 
 
 def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
-          progress: Callable[[str], None] | None = None, tune_on: Sequence[str] = ()) -> TrainResult:
+          progress: Callable[[str], None] | None = None, tune_on: Sequence[str] = (),
+          weights: Mapping[str, float] | None = None) -> TrainResult:
     """Fit the model on all labels, after grouped cross-validation when `folds` > 1.
 
     `tune_on` names label files (by file name) whose out-of-fold predictions
     alone choose the neutral offset: the files most like the text the model
     will score, so the offset is not set by sentences written to the guide.
+    `weights` maps file names to the weight of their sentences in the stance
+    classifier (default 1), so files written to the guide can count less
+    than files built like reporting.
     """
     sentences = labels.sentences
+    weights = dict(weights or {})
     names = {Path(s.path).name for s in sentences}
-    unknown = sorted(set(tune_on) - names)
-    if unknown:
-        raise LabelError([Problem(u, 0, 0, "--tune-on names a file that is not among the training files",
-                                  "name one of the label files given to train") for u in unknown], "--tune-on")
+    _unknown_files(names, tune_on, "--tune-on")
+    _unknown_files(names, list(weights), "--weight")
+    weight = np.array([weights.get(Path(s.path).name, 1.0) for s in sentences]) if weights else None
     matcher = Matcher(rulebook)
     feats = _features(sentences, matcher)
     y = np.array([s.stance for s in sentences])
@@ -214,7 +263,7 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
     heads_report: dict[str, Any] | str = "off: no cross-validation to choose thresholds on"
     if min(folds, n_docs) > 1:
         folds = min(folds, n_docs)
-        proba, heads = cross_validate(feats, y, groups, folds, progress, present)
+        proba, heads = cross_validate(feats, y, groups, folds, progress, present, weight)
         tuning = [i for i, s in enumerate(sentences) if not tune_on or Path(s.path).name in tune_on]
         offset = choose_neutral_offset(proba[tuning], y[tuning])
         ruled = np.array([[SIGNAL + c in f for c in SIGNALS] for f in feats], dtype=bool).reshape(-1, len(SIGNALS))
@@ -233,7 +282,7 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
               "without_offset": {k: v for k, v in stance_metrics(y.tolist(), _predict(proba, 0.0)).items()
                                  if k in ("macro_f1", "accuracy")},
               "signal_heads": heads_report}
-    pipe = _pipeline().fit(feats, y)
+    pipe = _fit_stance(feats, y, weight)
     vectorizer, classifier = pipe.steps[0][1], pipe.steps[1][1]
     order = [list(classifier.classes_).index(c) for c in CLASSES]
     intercept = classifier.intercept_[order].astype(np.float64)
@@ -266,7 +315,8 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
                      "hit_counts_and_pairs": True,
                      "article_context": {"neighbours": True, "article_share": ARTICLE_SHARE}, "n_features": len(model.vocabulary)},
         "classifier": {"type": "LogisticRegression", "C": C, "class_weight": "balanced",
-                       "neutral_offset": offset, "neutral_offset_tuned_on": sorted(tune_on)},
+                       "neutral_offset": offset, "neutral_offset_tuned_on": sorted(tune_on),
+                       "file_weights": weights},
         "signal_heads": {"type": "LogisticRegression per category", "C": SIGNAL_C, "class_weight": "balanced",
                          "thresholds": {c: (None if t > 1 else float(t)) for c, t in zip(SIGNALS, thresholds)},
                          "tuned_on": sorted(tune_on) or "all files"},
