@@ -9,6 +9,8 @@ bootstrap's percentiles equal numpy's.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 import regex
@@ -17,7 +19,8 @@ from hypothesis import strategies as st
 
 from stance.model.features import article_context, negated_categories
 from stance.report.posture import _percentiles
-from stance.rulebook.prefilter import required_literals
+from stance.rulebook.patterns import REGEX_FLAGS
+from stance.rulebook.prefilter import FOLDS_INTO_ASCII, lower_for_literals, required_literals
 from stance.text.tokens import TOKEN_RE, _split_contractions, _tokenize_spans, tokenize
 
 from .conftest import seed_labels
@@ -60,9 +63,32 @@ TEXT = st.lists(st.one_of(PIECES, st.text(max_size=4)), max_size=25).map("".join
 @SETTINGS
 @given(TEXT)
 def test_a_prefilter_never_skips_a_sentence_its_regex_matches(classifier, text):
+    lowered = lower_for_literals(text)
     for _, rx in classifier.matcher._regexes:
         if rx.prefilter is not None and rx.compiled.search(text, timeout=1.0):
-            assert rx.prefilter.search(text), (rx.source, text)
+            assert rx.prefilter.admits(text, lowered), (rx.source, text)
+
+
+def test_only_the_listed_characters_fold_into_ascii():
+    """Every code point beyond ASCII that the prefilters' case-insensitive
+    matching ties to an ASCII character, or whose lower case holds one, is
+    in FOLDS_INTO_ASCII: elsewhere lower-casing decides ASCII literals."""
+    beyond = "".join(chr(c) for c in range(128, sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    tied = {m.group() for a in map(chr, range(128))
+            for m in regex.finditer(regex.escape(a), beyond, flags=REGEX_FLAGS | regex.IGNORECASE)}
+    tied |= {c for c in beyond if any(ch.isascii() for ch in c.lower())}
+    assert tied == set(FOLDS_INTO_ASCII)
+
+
+@SETTINGS
+@given(TEXT)
+def test_a_prefilters_substring_tests_answer_as_its_search(classifier, text):
+    """The substring tests in the lower-cased text stand in for the
+    case-insensitive search: they must agree on every text."""
+    lowered = lower_for_literals(text)
+    for _, rx in classifier.matcher._regexes:
+        if rx.prefilter is not None:
+            assert rx.prefilter.admits(text, lowered) == (rx.prefilter.pattern.search(text) is not None), (rx.source, text)
 
 
 @SETTINGS

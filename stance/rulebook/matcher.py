@@ -20,6 +20,7 @@ from typing import Any
 from ..fastinit import frozen_init
 from ..rulebook.patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
 from ..rulebook.loading import Rule, Rulebook
+from ..rulebook.prefilter import lower_for_literals
 from ..text.tokens import Tokens, tokenize, word_key
 
 # Characters between two words that end a negation scope.
@@ -310,7 +311,8 @@ class Matcher:
         """The regex rules that can match somewhere in `text` (an article):
         those without a prefilter and those whose literals it holds. A
         literal absent from the article is absent from each of its sentences."""
-        return tuple(r for r in self._regexes if r[1].prefilter is None or r[1].prefilter.search(text))
+        lowered = lower_for_literals(text)
+        return tuple(r for r in self._regexes if r[1].prefilter is None or r[1].prefilter.admits(text, lowered))
 
     def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]],
                   regexes: Sequence[tuple[Rule, RegexPattern]] = ()) -> list[_Raw]:
@@ -346,8 +348,9 @@ class Matcher:
 
     def _regex_hits(self, text: str, toks: Tokens, regexes: Sequence[tuple[Rule, RegexPattern]]) -> list[_Raw]:
         raws = []
+        lowered = lower_for_literals(text)
         for rule, rx in regexes:
-            if rx.prefilter is not None and rx.prefilter.search(text) is None:
+            if rx.prefilter is not None and not rx.prefilter.admits(text, lowered):
                 continue  # none of the literals every match holds: no match, no need to run it
             try:
                 # Most sentences hold no match: one search says so, and only

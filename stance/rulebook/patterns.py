@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import regex
 
 from ..fastinit import frozen_init
-from ..rulebook.prefilter import compile_prefilter
+from ..rulebook.prefilter import Prefilter, compile_prefilter
 from ..text.tokens import word_key
 
 SIGNALS = ("deescalation", "condition", "red_line", "escalation", "hedge")
@@ -87,7 +87,7 @@ class RegexPattern:
     compiled: regex.Pattern[str]
     # A search for literals every match holds: a sentence without one is
     # skipped (see prefilter.py); None runs the regex on every sentence.
-    prefilter: regex.Pattern[str] | None = None
+    prefilter: Prefilter | None = None
 
     def describe(self) -> str:
         return f"regex '{self.source}'"
