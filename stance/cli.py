@@ -254,10 +254,11 @@ def train(
     try:
         label_set = read_labels(labels)
         rulebook = load_rulebook(rules if rules is not None else default_rules_dir())
+        tuned, weights = tuning_files(labels, tune_on or ()), file_weights(labels, weight or ())
         ensure_writable(target)  # before training, so a bad --out costs no training run
         typer.echo(f"training on {len(label_set.sentences)} sentences from {len(label_set.files)} file(s)", err=True)
         result = fit(label_set, rulebook, folds, progress=lambda m: typer.echo(f"  {m}", err=True),
-                     tune_on=tuning_files(labels, tune_on or ()), weights=file_weights(labels, weight or ()))
+                     tune_on=tuned, weights=weights)
         result.model.save(target, result.card)
     except StanceError as exc:
         _fail(exc)
@@ -266,7 +267,6 @@ def train(
     if result.cv:
         cv = result.cv
         typer.echo(render_stance_metrics(cv, f"grouped {cv['folds']}-fold cross-validation"))
-        weights = result.card["classifier"]["file_weights"]
         for name, m in cv["by_file"].items():
             typer.echo(f"  {name:<44} n={m['n']:>5}  macro-F1={m['macro_f1']:.3f}  accuracy={m['accuracy']:.3f}"
                        f"{f'  weight {weights[name]:g}' if name in weights else ''}")
