@@ -30,11 +30,14 @@ from typing import Any
 from ..errors import StanceError
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
-# Articles sent to a worker in one message: amortises pickling, the round
-# trip and joblib's bookkeeping per batch. Timed on 4,000 articles with
-# --jobs 2 and one call per window: workers idle 4.0-4.2% of their time at
-# 8 against 4.5-5.0% at 4, and the parent's CPU falls from 1.35 s to 1.05 s.
-BATCH = 8
+# Articles sent to a worker in one message: amortises pickling (loky's
+# cloudpickler is set up afresh for every batch), the round trip and
+# joblib's bookkeeping per batch. Timed on 4,000 articles with --jobs 2
+# and one call per window: workers idle 4.0-4.2% of their time at 8
+# against 4.5-5.0% at 4, the parent's CPU 1.05 s against 1.35 s. On
+# 10,000 articles, runs alternated: 9.75-9.90 s at 32 against 9.97-10.18 s
+# at 8, and 64 no better than 32 (9.60-9.90 s).
+BATCH = 32
 # Articles read but not yet handed back, at most. They go out as two halves,
 # each one joblib.Parallel call with all its batches sent at once: while the
 # parent reads the outcomes of one half in order, the workers already hold
