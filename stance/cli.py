@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 
@@ -65,22 +64,6 @@ def _one_blas_thread() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-def _load_for_life(rules: Optional[str], model: Optional[str]) -> Any:
-    """This process's classifier (see `load_classifier`), kept for its life.
-
-    Once it is loaded, the objects the process holds (about 106,000, most
-    of them the classifier's) are frozen out of the cyclic garbage
-    collector's reach, as in each --jobs worker (`_start_worker` in
-    corpus/stream.py): they live as long as the process, so the collections
-    scoring sets off, and the full one at exit (about 35 ms), skip them.
-    """
-    from .corpus.stream import load_classifier
-
-    clf = load_classifier(rules, model, notify=_notice)
-    gc.freeze()
-    return clf
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"stance {__version__}")
@@ -121,14 +104,14 @@ def score(
 
 def _score(scorer: Scorer, paths: Optional[list[str]], input: Optional[Path], format: ReportFormat,
            summary: Optional[Path], rules_arg: Optional[str], model_arg: Optional[str]) -> None:
-    from .corpus.stream import expand_paths, read_corpus
+    from .corpus.stream import expand_paths, load_for_life, read_corpus
     from .progress import Progress
     from .report.render import print_rich, use_rich
     from .corpus.summary import SummaryWriter
 
     out = sys.stdout
     try:
-        _load_for_life(rules_arg, model_arg)  # fail fast on bad rules or model
+        load_for_life(rules_arg, model_arg, notify=_notice)  # fail fast on bad rules or model
         items = list(expand_paths(paths or []))
         single = len(items) == 1 and input is None
         if format is ReportFormat.html and not single:
@@ -201,13 +184,13 @@ def trend(
 ) -> None:
     """Stance index and signal counts over time."""
     _one_blas_thread()
-    from .corpus.stream import read_corpus, score_corpus
+    from .corpus.stream import load_for_life, read_corpus, score_corpus
     from .corpus.trend import render_trend_html, render_trend_text
     from .corpus.trend import trend as over_time
 
     rules_arg, model_arg = (str(rules) if rules else None), (str(model) if model else None)
     try:
-        clf = _load_for_life(rules_arg, model_arg)  # loaded once; scoring reuses it
+        clf = load_for_life(rules_arg, model_arg, notify=_notice)  # loaded once; scoring reuses it
         if actor is not None and actor not in {a.id for a in clf.rulebook.actors}:
             raise StanceError(f"unknown actor '{actor}'", "see the ids in rules/actors.yaml")
         pairs = []

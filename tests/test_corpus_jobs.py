@@ -66,10 +66,16 @@ def _corpus(tmp_path: Path) -> Path:
     return path
 
 
-def _run_with_a_deadly_article(tmp_path: Path, how: str, window: int | None = None):
+def _hook(tmp_path: Path) -> Path:
+    """A folder whose sitecustomize.py plants the test hooks above in a run (via PYTHONPATH)."""
     hook = tmp_path / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    return hook
+
+
+def _run_with_a_deadly_article(tmp_path: Path, how: str, window: int | None = None):
+    hook = _hook(tmp_path)
     summary = tmp_path / "out" / "summary.csv"
     summary.parent.mkdir()
     proc = run_cli("score", "--input", str(_corpus(tmp_path)), "--format", "jsonl", "--jobs", "2",
@@ -107,9 +113,7 @@ def test_a_death_while_the_next_half_is_being_scored_keeps_every_article_before_
 
 
 def test_jobs_2_writes_every_article_in_input_order_across_many_halves(tmp_path):
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    hook = _hook(tmp_path)
     corpus_path = tmp_path / "corpus.jsonl"
     with corpus_path.open("w", encoding="utf-8") as f:
         for i in range(ARTICLES):  # short and long articles mixed, so workers finish out of order

@@ -257,6 +257,22 @@ class FeatureLookup:
         return list(out)
 
 
+def lines_blob(strings: Sequence[str]) -> np.ndarray:
+    """Strings as one UTF-8 blob, one a line: how a model file stores its
+    feature names and its key table, read back far faster than an array of
+    fixed-width unicode strings."""
+    text = "\n".join(strings)
+    if text.count("\n") != max(len(strings) - 1, 0):
+        raise ValueError("a feature name or key holds a line break")
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def blob_lines(blob: np.ndarray) -> list[str]:
+    """The strings of `lines_blob`."""
+    text = blob.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
 class KeyTables:
     """A lookup's word features as arrays indexed by key number, for `columns`.
 
@@ -307,16 +323,15 @@ class KeyTables:
                    np.append(np.array(cols, dtype=np.int64)[order], -1), n_features)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The tables as plain arrays, the keys as one UTF-8 blob, one key a line (keys hold no spaces)."""
-        return {"keys": np.frombuffer("\n".join(self.keys).encode("utf-8"), dtype=np.uint8),
+        """The tables as plain arrays, the keys as a `lines_blob`."""
+        return {"keys": lines_blob(self.keys),
                 "key_uni": self.uni, "key_neg": self.neg,
                 "bigram_codes": self.bigram_codes, "bigram_cols": self.bigram_cols}
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, np.ndarray], n_features: int) -> KeyTables:
         """Tables read back from `arrays`; ValueError when they cannot be a lookup's of `n_features` columns."""
-        text = arrays["keys"].tobytes().decode("utf-8")
-        keys = text.split("\n") if text else []
+        keys = blob_lines(arrays["keys"])
         size = len(keys) + 1
         uni, neg = (np.asarray(arrays[k], dtype=np.int64) for k in ("key_uni", "key_neg"))
         codes, cols = (np.asarray(arrays[k], dtype=np.int64) for k in ("bigram_codes", "bigram_cols"))

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelError
-from ..model.features import FeatureLookup, KeyTables
+from ..model.features import FeatureLookup, KeyTables, blob_lines, lines_blob
 from ..rulebook.matcher import SignalHit
 from ..rulebook.patterns import SIGNALS
 
@@ -38,8 +38,6 @@ MODEL_FORMAT = "stance-linear/3"
 # What `load_model` reads: the current format and the one before it.
 OLD_MODEL_FORMAT = "stance-linear/2"
 READABLE_FORMATS = (OLD_MODEL_FORMAT, MODEL_FORMAT)
-# Between feature names in the names blob.
-NAME_SEPARATOR = "\n"
 CLASSES = (-1, 0, 1)
 CLASS_NAMES = ("away", "neutral", "toward")
 # A signal head whose threshold is above 1 never fires: training found it
@@ -59,20 +57,6 @@ def card_path(model_path: Path) -> Path:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def names_blob(names: Sequence[str]) -> np.ndarray:
-    """Feature names as one UTF-8 blob, one a line (format /3)."""
-    text = NAME_SEPARATOR.join(names)
-    if text.count(NAME_SEPARATOR) != max(len(names) - 1, 0):
-        raise ValueError("a feature name holds a line break")
-    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-
-
-def blob_names(blob: np.ndarray) -> list[str]:
-    """The names of `names_blob`."""
-    text = blob.tobytes().decode("utf-8")
-    return text.split(NAME_SEPARATOR) if text else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +198,7 @@ class StanceModel:
         a model whose hash disagrees with its card refuses it.
         """
         path.parent.mkdir(parents=True, exist_ok=True)
-        names = names_blob(self._feature_names())
+        names = lines_blob(self._feature_names())
         tmp_model = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp_card = path.with_name(f".{card_path(path).name}.{os.getpid()}.tmp")
         try:
@@ -268,7 +252,7 @@ def load_model(path: str | Path) -> StanceModel:
                 names = [str(n) for n in arrays["features"].tolist()]
                 lookup = None  # built from the names on first use
             else:
-                names = blob_names(arrays["features"])
+                names = blob_lines(arrays["features"])
                 lookup = FeatureLookup(dict(zip(names, range(len(names)))), KeyTables.from_arrays(arrays, len(names)))
             model = StanceModel(
                 vocabulary=lookup.vocabulary if lookup is not None else dict(zip(names, range(len(names)))),
