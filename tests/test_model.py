@@ -51,16 +51,17 @@ def test_fast_scorer_equals_the_fitted_sklearn_pipeline(small_training):
     np.testing.assert_allclose([x.probabilities for x in scored], expected, atol=1e-9)
 
 
-def test_article_context_reads_neighbours_and_the_rest_of_the_article():
+def test_article_context_reads_neighbours_the_headline_and_the_rest_of_the_article():
     esc, hedge, de = "escalation", "hedge", "deescalation"
     cats = [frozenset({esc}), frozenset(), frozenset({esc, hedge}), frozenset(), frozenset(), frozenset({de})]
     ctx = document_context(cats)
     assert ctx[0] == []  # no neighbour signal; one other sentence in five is under ARTICLE_SHARE
-    assert ctx[1] == ["ps:escalation", "ns:escalation", "ns:hedge", "ds:escalation"]
-    assert ctx[5] == ["ds:escalation"]
+    assert ctx[1] == ["ps:escalation", "ns:escalation", "ns:hedge", "ds:escalation", "ts:escalation"]
+    assert ctx[5] == ["ds:escalation", "ts:escalation"]  # the headline frames the last sentence too
+    assert document_context([frozenset(), frozenset({de})])[1] == []  # a headline with no signal adds nothing
     # two articles interleaved in the input are read apart, each in its given order
     assert article_context([cats[0], cats[5], cats[2]], ["a", "b", "a"]) == [
-        ["ns:escalation", "ns:hedge", "ds:escalation", "ds:hedge"], [], ["ps:escalation", "ds:escalation"]]
+        ["ns:escalation", "ns:hedge", "ds:escalation", "ds:hedge"], [], ["ps:escalation", "ds:escalation", "ts:escalation"]]
 
 
 def test_cross_validation_keeps_documents_together(small_training):

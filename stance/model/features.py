@@ -11,7 +11,12 @@ Reporting is labelled in the context of its article, so a sentence also
 sees the signal categories of its neighbours and of its article
 (`document_context`): "The exercise started at 6:30 a.m." is away in an
 article about hostile manoeuvres. On ../shared/reporting/dev.jsonl this
-context lifted held-out stance macro-F1 by about 0.02.
+context lifted held-out stance macro-F1 by about 0.02. The headline's
+categories, given to every later sentence, added 0.005 to grouped
+cross-validated macro-F1 over all labels (0.748 to 0.754) and 0.006 over
+the reporting-built files (0.729 to 0.735); dev 0.750 to 0.752. Neighbours
+two sentences away, an article direction feature and graded article shares
+were tried beside it and added nothing reliable.
 Feature names are the single source of truth for training and for the fast
 scorer in `model.py`.
 """
@@ -34,7 +39,7 @@ NEGATORS = frozenset({"not", "no", "never", "without", "noth", "neither", "nor",
 
 UNIGRAM, BIGRAM, NEGATED = "k:", "b:", "n:"
 SIGNAL, RULE, NEGATED_SIGNAL, PAIR, COUNT = "s:", "r:", "v:", "p:", "c:"
-PREVIOUS, NEXT, ARTICLE = "ps:", "ns:", "ds:"
+PREVIOUS, NEXT, ARTICLE, TITLE = "ps:", "ns:", "ds:", "ts:"
 # A category is part of a sentence's article context when at least this share
 # of the article's other sentences carry it.
 ARTICLE_SHARE = 0.3
@@ -94,7 +99,8 @@ def hit_features(hits: Iterable[SignalHit], negated: Iterable[str] = ()) -> list
 def document_context(categories: Sequence[frozenset[str]]) -> list[list[str]]:
     """Context features for each sentence of one article, in order, from the
     signal categories of every sentence: those of the sentence before and
-    after, and those common in the rest of the article."""
+    after, those common in the rest of the article, and those of its first
+    sentence, the headline that frames what follows."""
     n = len(categories)
     totals = Counter(c for cats in categories for c in cats)
     out: list[list[str]] = []
@@ -104,6 +110,8 @@ def document_context(categories: Sequence[frozenset[str]]) -> list[list[str]]:
             feats += [NEXT + c for c in sorted(categories[i + 1])]
         if n > 1:
             feats += [ARTICLE + c for c in sorted(totals) if (totals[c] - (c in cats)) / (n - 1) >= ARTICLE_SHARE]
+        if i > 0:
+            feats += [TITLE + c for c in sorted(categories[0])]
         out.append(feats)
     return out
 
