@@ -274,7 +274,8 @@ def evaluate(
     from .classifier import Classifier
     from .tools.evaluate import evaluate as run_evaluation
     from .model.labels import read_labels
-    from .report.render_metrics import render_article_metrics, render_signal_metrics, render_stance_metrics
+    from .report.render_metrics import (render_article_metrics, render_interval, render_signal_metrics,
+                                        render_stance_metrics)
 
     try:
         result = run_evaluation(Classifier.load(rules, model, notify=_notice), read_labels(labels).sentences)
@@ -284,6 +285,7 @@ def evaluate(
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     typer.echo(render_stance_metrics(result["stance"], "stance"))
+    typer.echo(render_interval(result["stance_interval"]))
     share = result["neutral_share"]
     typer.echo(f"  neutral share: predicted {share['predicted']:.3f}, labelled {share['labelled']:.3f}")
     typer.echo(render_signal_metrics(result["signals"], "signals (rule hits and learned signals against labelled signals)"))

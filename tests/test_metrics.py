@@ -49,3 +49,26 @@ def test_article_direction_agreement():
 
     m = article_metrics([0.5, -0.05, -0.4, 0.3], [0.8, 0.0, -1.0, -0.2], 0.1)
     assert m["articles"] == 4 and m["direction_agreement"] == 0.75
+
+
+def test_macro_f1_interval_resamples_whole_documents():
+    import numpy as np
+
+    from stance.model.metrics import bootstrap_draws, macro_f1_interval
+
+    rng = random.Random(7)
+    groups = [f"d{i // 12}" for i in range(240)]  # 20 documents of 12 sentences
+    gold = [rng.choice((-1, 0, 1)) for _ in groups]
+    pred = [g if rng.random() < 0.7 else rng.choice((-1, 0, 1)) for g in gold]
+    m = macro_f1_interval(gold, pred, groups, resamples=200, seed=4)
+    # the same interval, each resample rebuilt sentence by sentence and scored by stance_metrics
+    names = list(dict.fromkeys(groups))
+    slow = []
+    for draw in bootstrap_draws(len(names), 200, seed=4):
+        taken = [i for d in draw for i, g in enumerate(groups) if g == names[d]]
+        slow.append(f1_score([gold[i] for i in taken], [pred[i] for i in taken], average="macro", labels=[-1, 0, 1]))
+    assert (m["low"], m["high"]) == pytest.approx(tuple(np.percentile(slow, [2.5, 97.5])), abs=1e-4)
+    assert m["low"] < stance_metrics(gold, pred)["macro_f1"] < m["high"] and m["groups"] == 20
+    # perfect predictions stay perfect in every resample
+    assert macro_f1_interval(gold, gold, groups, resamples=50) == {
+        "low": 1.0, "high": 1.0, "level": 0.95, "resamples": 50, "groups": 20}

@@ -17,6 +17,11 @@ def render_stance_metrics(m: dict[str, Any], heading: str) -> str:
     return "\n".join(lines)
 
 
+def render_interval(m: dict[str, Any]) -> str:
+    return (f"  macro-F1 {m['level']:.0%} interval {m['low']:.3f}-{m['high']:.3f} (bootstrap over {m['groups']:,} "
+            f"documents, {m['resamples']:,} resamples): where it could fall on another set of as many articles")
+
+
 def render_signal_metrics(m: dict[str, dict[str, float]], heading: str) -> str:
     lines = [heading, f"  {'signal':<13} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
     for cat, c in m.items():

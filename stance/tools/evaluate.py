@@ -7,7 +7,7 @@ from typing import Any
 
 from ..classifier import Classifier
 from ..model.labels import LabelledSentence
-from ..model.metrics import article_metrics, signal_metrics, stance_metrics
+from ..model.metrics import article_metrics, macro_f1_interval, signal_metrics, stance_metrics
 from ..report.posture import DIRECTION_THRESHOLD, estimate
 from ..report.article import SentenceScore
 
@@ -32,6 +32,7 @@ def evaluate(clf: Classifier, sentences: Sequence[LabelledSentence], worst: int 
     return {
         "model": clf.model.path,
         "stance": stance_metrics(gold_stance, pred_stance),
+        "stance_interval": macro_f1_interval(gold_stance, pred_stance, [s.document for s in sentences]),
         "neutral_share": {"predicted": round(pred_share, 4), "labelled": round(gold_share, 4)},
         "signals": signal_metrics([set(s.signals) for s in sentences], [set(p.categories) for p in scored]),
         "articles": _articles(sentences, scored),
