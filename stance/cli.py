@@ -266,6 +266,9 @@ def evaluate(
     labels: LabelsArg,
     model: ModelOption = None,
     rules: RulesOption = None,
+    against: Annotated[Optional[Path], typer.Option(
+        "--against", help="Another model file (say, the one before a retrain): print the change in stance "
+                          "macro-F1 from it, with a paired bootstrap interval.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
 ) -> None:
     """Stance and signal metrics on labelled sentences, and the worst mistakes."""
@@ -274,11 +277,13 @@ def evaluate(
     from .classifier import Classifier
     from .tools.evaluate import evaluate as run_evaluation
     from .model.labels import read_labels
-    from .report.render_metrics import (render_article_metrics, render_interval, render_signal_metrics,
-                                        render_stance_metrics)
+    from .report.render_metrics import (render_article_metrics, render_change, render_interval,
+                                        render_signal_metrics, render_stance_metrics)
 
     try:
-        result = run_evaluation(Classifier.load(rules, model, notify=_notice), read_labels(labels).sentences)
+        baseline = Classifier.load(rules, against, notify=_notice) if against is not None else None
+        result = run_evaluation(Classifier.load(rules, model, notify=_notice), read_labels(labels).sentences,
+                                against=baseline)
     except StanceError as exc:
         _fail(exc)
     if format is Format.json:
@@ -286,6 +291,8 @@ def evaluate(
         return
     typer.echo(render_stance_metrics(result["stance"], "stance"))
     typer.echo(render_interval(result["stance_interval"]))
+    if result["against"]:
+        typer.echo(render_change(result["against"]))
     share = result["neutral_share"]
     typer.echo(f"  neutral share: predicted {share['predicted']:.3f}, labelled {share['labelled']:.3f}")
     typer.echo(render_signal_metrics(result["signals"], "signals (rule hits and learned signals against labelled signals)"))

@@ -72,3 +72,21 @@ def test_macro_f1_interval_resamples_whole_documents():
     # perfect predictions stay perfect in every resample
     assert macro_f1_interval(gold, gold, groups, resamples=50) == {
         "low": 1.0, "high": 1.0, "level": 0.95, "resamples": 50, "groups": 20}
+
+
+def test_macro_f1_change_is_paired():
+    from stance.model.metrics import macro_f1_change, macro_f1_interval
+
+    rng = random.Random(11)
+    groups = [f"d{i // 10}" for i in range(300)]
+    gold = [rng.choice((-1, 0, 1)) for _ in groups]
+    old = [g if rng.random() < 0.6 else rng.choice((-1, 0, 1)) for g in gold]
+    new = [g if rng.random() < 0.5 else o for g, o in zip(gold, old)]  # the old model, half its errors fixed
+    m = macro_f1_change(gold, new, old, groups)
+    assert m["change"] == pytest.approx(stance_metrics(gold, new)["macro_f1"] - stance_metrics(gold, old)["macro_f1"],
+                                        abs=1e-4)
+    assert 0 < m["low"] <= m["change"] <= m["high"]  # clearly better
+    alone = macro_f1_interval(gold, new, groups)
+    assert m["high"] - m["low"] < alone["high"] - alone["low"]  # pairing cancels what the two share
+    same = macro_f1_change(gold, old, old, groups)
+    assert (same["change"], same["low"], same["high"]) == (0, 0, 0)

@@ -243,3 +243,22 @@ def test_a_head_is_switched_on_only_when_it_beats_the_rules():
     negated[1] = True  # the sentence a head would add had its rule negated: the head may not add it
     thresholds, _ = choose_signal_thresholds(helpful, ruled, negated, gold)
     assert (thresholds > 1).all()
+
+
+def test_evaluate_against_the_model_before_a_retrain(tmp_path, small_training):
+    """`stance evaluate --against OLD`: both models' macro-F1 on the same
+    labels, and a paired interval that holds the change; a model against
+    itself changes nothing."""
+    from .conftest import run_cli
+
+    _, _, result = small_training
+    old = tmp_path / "old.npz"
+    result.model.save(old, result.card)
+    labels = ROOT / "seeds" / "labels" / "reporting-eu.jsonl"
+    alone = json.loads(run_cli("evaluate", str(labels), "--model", str(old), "--format", "json").stdout)
+    shipped = json.loads(run_cli("evaluate", str(labels), "--against", str(old), "--format", "json").stdout)
+    change = shipped["against"]
+    assert change["before"] == alone["stance"]["macro_f1"] and change["after"] == shipped["stance"]["macro_f1"]
+    assert change["low"] <= change["change"] <= change["high"] and change["groups"] == 51
+    same = run_cli("evaluate", str(labels), "--model", str(old), "--against", str(old)).stdout
+    assert "(+0.000); 95% paired interval of the change +0.000 to +0.000" in same and "within chance" in same

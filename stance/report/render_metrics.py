@@ -22,6 +22,13 @@ def render_interval(m: dict[str, Any]) -> str:
             f"documents, {m['resamples']:,} resamples): where it could fall on another set of as many articles")
 
 
+def render_change(m: dict[str, Any]) -> str:
+    verdict = "better" if m["low"] > 0 else "worse" if m["high"] < 0 else "within chance"
+    return (f"against {m['model']}: macro-F1 {m['before']:.3f} -> {m['after']:.3f} ({m['change']:+.3f}); "
+            f"{m['level']:.0%} paired interval of the change {m['low']:+.3f} to {m['high']:+.3f} "
+            f"(bootstrap over {m['groups']:,} documents): {verdict}")
+
+
 def render_signal_metrics(m: dict[str, dict[str, float]], heading: str) -> str:
     lines = [heading, f"  {'signal':<13} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
     for cat, c in m.items():

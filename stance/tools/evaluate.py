@@ -7,19 +7,27 @@ from typing import Any
 
 from ..classifier import Classifier
 from ..model.labels import LabelledSentence
-from ..model.metrics import article_metrics, macro_f1_interval, signal_metrics, stance_metrics
+from ..model.metrics import article_metrics, macro_f1_change, macro_f1_interval, signal_metrics, stance_metrics
 from ..report.posture import DIRECTION_THRESHOLD, estimate
 from ..report.article import SentenceScore
 
 WORST_MISTAKES = 10
 
 
-def evaluate(clf: Classifier, sentences: Sequence[LabelledSentence], worst: int = WORST_MISTAKES) -> dict[str, Any]:
-    """Stance and signal metrics, and the mistakes the model was surest of."""
+def evaluate(clf: Classifier, sentences: Sequence[LabelledSentence], worst: int = WORST_MISTAKES,
+             against: Classifier | None = None) -> dict[str, Any]:
+    """Stance and signal metrics, and the mistakes the model was surest of;
+    given `against` (say, the model before a retrain), the change in stance
+    macro-F1 from it to `clf`, with a paired interval."""
+    documents = [s.document for s in sentences]
     # sentences of one document are read together, as a report reads an article
-    scored = clf.score_sentences([s.text for s in sentences], [s.document for s in sentences])
+    scored = clf.score_sentences([s.text for s in sentences], documents)
     gold_stance = [s.stance for s in sentences]
     pred_stance = [s.stance for s in scored]
+    change = None
+    if against is not None:
+        baseline = [p.stance for p in against.score_sentences([s.text for s in sentences], documents)]
+        change = {"model": against.model.path, **macro_f1_change(gold_stance, pred_stance, baseline, documents)}
     mistakes = [
         {"id": s.id, "text": s.text, "gold": s.stance, "predicted": p.stance, "score": round(p.score, 4),
          "missed_signals": sorted(set(s.signals) - set(p.categories)),
@@ -32,7 +40,8 @@ def evaluate(clf: Classifier, sentences: Sequence[LabelledSentence], worst: int 
     return {
         "model": clf.model.path,
         "stance": stance_metrics(gold_stance, pred_stance),
-        "stance_interval": macro_f1_interval(gold_stance, pred_stance, [s.document for s in sentences]),
+        "stance_interval": macro_f1_interval(gold_stance, pred_stance, documents),
+        "against": change,
         "neutral_share": {"predicted": round(pred_share, 4), "labelled": round(gold_share, 4)},
         "signals": signal_metrics([set(s.signals) for s in sentences], [set(p.categories) for p in scored]),
         "articles": _articles(sentences, scored),
