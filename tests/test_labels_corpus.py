@@ -35,3 +35,29 @@ def test_every_reporting_document_names_its_source(path):
         url = urlparse(s["url"])
         assert url.scheme in ("http", "https") and url.netloc, s
         assert s["outlet"].strip() and s["date"].strip(), s
+
+
+HELDOUT = ROOT / "seeds" / "heldout"
+
+
+def test_the_heldout_files_are_valid_named_and_apart_from_training():
+    """The held-out yardstick: valid labels, every document's source named,
+    and no sentence or id shared with the training labels or the shared
+    reporting sets (a shared one would make the yardstick measure memory)."""
+    paths = sorted(HELDOUT.glob("*.jsonl"))
+    held = read_labels(paths).sentences
+    assert len(paths) == 6 and len(held) >= 1500
+    training = read_labels(sorted(LABELS.glob("*.jsonl"))).sentences
+    shared = read_labels(sorted((ROOT.parent / "shared" / "reporting").glob("*.jsonl"))).sentences \
+        if (ROOT.parent / "shared" / "reporting").is_dir() else []
+    # section labels and bylines of one or two words ("Background", "Reuters") recur anywhere
+    others = {s.text for s in (*training, *shared) if len(s.text.split()) > 2}
+    assert not [s.id for s in held if s.text in others]
+    assert not {s.id for s in held} & {s.id for s in training}
+    for path in paths:
+        documents = {s.document for s in read_labels([path]).sentences}
+        sources = [json.loads(line) for line in (HELDOUT / "sources" / path.name).read_text(encoding="utf-8").splitlines()]
+        assert {s["doc"] for s in sources} == documents and len(sources) == len(documents)
+        for s in sources:
+            url = urlparse(s["url"])
+            assert url.scheme in ("http", "https") and url.netloc and s["outlet"].strip() and s["date"].strip(), s
