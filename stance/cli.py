@@ -281,16 +281,20 @@ def evaluate(
                                         render_signal_metrics, render_stance_metrics)
 
     try:
+        sentences = read_labels(labels).sentences
+        if not sentences:
+            raise StanceError(f"{', '.join(map(str, labels))}: no labelled sentences",
+                              "give label files with one JSON object a line, as seeds/labels/README.md shows")
         baseline = Classifier.load(rules, against, notify=_notice) if against is not None else None
-        result = run_evaluation(Classifier.load(rules, model, notify=_notice), read_labels(labels).sentences,
-                                against=baseline)
+        result = run_evaluation(Classifier.load(rules, model, notify=_notice), sentences, against=baseline)
     except StanceError as exc:
         _fail(exc)
     if format is Format.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
     typer.echo(render_stance_metrics(result["stance"], "stance"))
-    typer.echo(render_interval(result["stance_interval"]))
+    if result["stance_interval"]:
+        typer.echo(render_interval(result["stance_interval"]))
     if result["against"]:
         typer.echo(render_change(result["against"]))
     share = result["neutral_share"]

@@ -89,6 +89,8 @@ ROWS: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
      2, "does not match its card"),
     ("malformed labels", lambda t: ["train", str(_write(t, "l.jsonl", b'{"id": "a/s0", "text": "x", "stance": 5}\n')),
                                     "--out", str(t / "m.npz")], 2, "l.jsonl:1:"),
+    ("labels with no sentences, when evaluating", lambda t: ["evaluate", str(_write(t, "l.jsonl", b"\n"))], 2,
+     "no labelled sentences"),
     ("model output path not writable", lambda t: ["train", str(ROOT / "seeds" / "labels" / "middle-east.jsonl"),
                                                   "--folds", "0", "--out", str(_blocked(t) / "m.npz")], 2, "cannot write the model"),
     ("summary output path not writable", lambda t: ["score", str(SEED_ARTICLE), "--summary", str(_blocked(t) / "s.csv")],

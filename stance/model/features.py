@@ -14,7 +14,8 @@ article about hostile manoeuvres. On ../shared/reporting/dev.jsonl this
 context lifted held-out stance macro-F1 by about 0.02. The headline's
 categories, given to every later sentence, added 0.005 to grouped
 cross-validated macro-F1 over all labels (0.748 to 0.754) and 0.006 over
-the reporting-built files (0.729 to 0.735); dev 0.750 to 0.752. Neighbours
+the reporting-built files (0.729 to 0.735); dev 0.750 to 0.752; on the
+fresh files of seeds/heldout, nothing (0.723 with and without). Neighbours
 two sentences away, an article direction feature and graded article shares
 were tried beside it and added nothing reliable.
 Feature names are the single source of truth for training and for the fast

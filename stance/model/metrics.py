@@ -1,7 +1,7 @@
 """Scores for stance labels and signal sets, as plain dictionaries.
 
-Pure Python so `stance evaluate` needs no scikit-learn import; the tests
-check these against `sklearn.metrics` on the same inputs.
+Plain Python and numpy, so `stance evaluate` needs no scikit-learn import;
+the tests check these against `sklearn.metrics` on the same inputs.
 """
 
 from __future__ import annotations
@@ -90,14 +90,17 @@ def _percentiles(values: np.ndarray, level: float) -> tuple[float, float]:
 
 def macro_f1_interval(gold: Sequence[int], pred: Sequence[int], groups: Sequence[Hashable],
                       resamples: int = BOOTSTRAP_RESAMPLES, level: float = BOOTSTRAP_LEVEL,
-                      seed: int = 0) -> dict[str, Any]:
+                      seed: int = 0) -> dict[str, Any] | None:
     """Where stance macro-F1 could fall on another sample of as many
     documents: the percentile interval of a bootstrap that resamples whole
     groups (an article's sentences were written, and are scored, together,
     so resampling sentences alone would claim too narrow an interval). It
     says how much one figure on a small set can be trusted; whether one
-    model beats another on the same set is `macro_f1_change`."""
+    model beats another on the same set is `macro_f1_change`. None for
+    fewer than two groups, which leave nothing to resample."""
     n_groups = len(set(groups))
+    if n_groups < 2:
+        return None
     low, high = _percentiles(_resampled_macro_f1(gold, pred, groups, bootstrap_draws(n_groups, resamples, seed)), level)
     return {"low": low, "high": high, "level": level, "resamples": resamples, "groups": n_groups}
 
