@@ -336,12 +336,12 @@ class Scorer:
                     sent[-1][1] = parallel(delayed(score_item)(item, fmt, self.rules, self.model) for item in half)
                 if not sent:
                     return
-                taken = 0
                 for outcome in sent[0][1]:
                     yield outcome
                     taken += 1
                     done += 1
                 sent.popleft()
+                taken = 0  # none yet from the half now first: a death while sending the next counts from it
         except TerminatedWorkerError as exc:
             rest = [item for half, _ in sent for item in half][taken:]
             self._close(sent)
