@@ -25,16 +25,21 @@ def test_at_least_4000_sentences_are_built_like_reporting():
     assert len(read_labels(REPORTING).sentences) >= 4000
 
 
-@pytest.mark.parametrize("path", REPORTING, ids=lambda p: p.name)
-def test_every_reporting_document_names_its_source(path):
+def _assert_every_document_names_its_source(path):
+    """`path`'s documents each have one line in `sources/<same name>` beside it: address, outlet, date."""
     documents = {s.document for s in read_labels([path]).sentences}
-    sources = [json.loads(line) for line in (LABELS / "sources" / path.name).read_text(encoding="utf-8").splitlines()]
+    sources = [json.loads(line) for line in (path.parent / "sources" / path.name).read_text(encoding="utf-8").splitlines()]
     by_doc = {s["doc"]: s for s in sources}
     assert set(by_doc) == documents and len(by_doc) == len(sources)
     for s in sources:
         url = urlparse(s["url"])
         assert url.scheme in ("http", "https") and url.netloc, s
         assert s["outlet"].strip() and s["date"].strip(), s
+
+
+@pytest.mark.parametrize("path", REPORTING, ids=lambda p: p.name)
+def test_every_reporting_document_names_its_source(path):
+    _assert_every_document_names_its_source(path)
 
 
 HELDOUT = ROOT / "seeds" / "heldout"
@@ -55,9 +60,4 @@ def test_the_heldout_files_are_valid_named_and_apart_from_training():
     assert not [s.id for s in held if s.text in others]
     assert not {s.id for s in held} & {s.id for s in training}
     for path in paths:
-        documents = {s.document for s in read_labels([path]).sentences}
-        sources = [json.loads(line) for line in (HELDOUT / "sources" / path.name).read_text(encoding="utf-8").splitlines()]
-        assert {s["doc"] for s in sources} == documents and len(sources) == len(documents)
-        for s in sources:
-            url = urlparse(s["url"])
-            assert url.scheme in ("http", "https") and url.netloc and s["outlet"].strip() and s["date"].strip(), s
+        _assert_every_document_names_its_source(path)

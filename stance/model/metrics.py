@@ -64,19 +64,25 @@ def bootstrap_draws(n_groups: int, resamples: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n_groups, size=(resamples, n_groups))
 
 
-def _resampled_macro_f1(gold: Sequence[int], pred: Sequence[int], groups: Sequence[Hashable],
-                        draws: np.ndarray) -> np.ndarray:
-    """Stance macro-F1 of each bootstrap resample in `draws` (see `bootstrap_draws`),
-    groups numbered in order of first appearance."""
-    index = {c: i for i, c in enumerate(CLASSES)}
-    of_group = {g: i for i, g in enumerate(dict.fromkeys(groups))}
-    k, resamples, n_groups = len(CLASSES), draws.shape[0], len(of_group)
-    cells = np.zeros((n_groups, k * k))  # each group's confusion matrix, flattened (rows gold)
-    for g, p, grp in zip(gold, pred, groups, strict=True):
-        cells[of_group[grp], index[g] * k + index[p]] += 1
+def _times_taken(n_groups: int, resamples: int, seed: int) -> np.ndarray:
+    """How often each resample of `bootstrap_draws` takes each group, (resamples, n_groups)."""
+    draws = bootstrap_draws(n_groups, resamples, seed)
     taken = np.zeros((resamples, n_groups))
     np.add.at(taken, (np.repeat(np.arange(resamples), n_groups), draws.ravel()), 1)
-    confusion = (taken @ cells).reshape(resamples, k, k)
+    return taken
+
+
+def _resampled_macro_f1(gold: Sequence[int], pred: Sequence[int], groups: Sequence[Hashable],
+                        taken: np.ndarray) -> np.ndarray:
+    """Stance macro-F1 of each resample, `taken` from `_times_taken` (groups
+    numbered in order of first appearance)."""
+    index = {c: i for i, c in enumerate(CLASSES)}
+    of_group = {g: i for i, g in enumerate(dict.fromkeys(groups))}
+    k = len(CLASSES)
+    cells = np.zeros((len(of_group), k * k))  # each group's confusion matrix, flattened (rows gold)
+    for g, p, grp in zip(gold, pred, groups, strict=True):
+        cells[of_group[grp], index[g] * k + index[p]] += 1
+    confusion = (taken @ cells).reshape(len(taken), k, k)
     tp = np.diagonal(confusion, axis1=1, axis2=2)
     denominator = confusion.sum(axis=1) + confusion.sum(axis=2)  # 2tp + fp + fn
     f1 = np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
@@ -101,7 +107,7 @@ def macro_f1_interval(gold: Sequence[int], pred: Sequence[int], groups: Sequence
     n_groups = len(set(groups))
     if n_groups < 2:
         return None
-    low, high = _percentiles(_resampled_macro_f1(gold, pred, groups, bootstrap_draws(n_groups, resamples, seed)), level)
+    low, high = _percentiles(_resampled_macro_f1(gold, pred, groups, _times_taken(n_groups, resamples, seed)), level)
     return {"low": low, "high": high, "level": level, "resamples": resamples, "groups": n_groups}
 
 
@@ -113,8 +119,8 @@ def macro_f1_change(gold: Sequence[int], pred: Sequence[int], baseline: Sequence
     resampled documents, so what the two models share cancels out: far
     narrower than either model's own interval)."""
     n_groups = len(set(groups))
-    draws = bootstrap_draws(n_groups, resamples, seed)
-    change = _resampled_macro_f1(gold, pred, groups, draws) - _resampled_macro_f1(gold, baseline, groups, draws)
+    taken = _times_taken(n_groups, resamples, seed)  # the same resamples for both
+    change = _resampled_macro_f1(gold, pred, groups, taken) - _resampled_macro_f1(gold, baseline, groups, taken)
     before, after = stance_metrics(gold, baseline)["macro_f1"], stance_metrics(gold, pred)["macro_f1"]
     low, high = _percentiles(change, level)
     return {"before": before, "after": after, "change": round(after - before, 4), "low": low, "high": high,

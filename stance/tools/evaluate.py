@@ -19,14 +19,14 @@ def evaluate(clf: Classifier, sentences: Sequence[LabelledSentence], worst: int 
     """Stance and signal metrics, and the mistakes the model was surest of;
     given `against` (say, the model before a retrain), the change in stance
     macro-F1 from it to `clf`, with a paired interval."""
-    documents = [s.document for s in sentences]
+    texts, documents = [s.text for s in sentences], [s.document for s in sentences]
     # sentences of one document are read together, as a report reads an article
-    scored = clf.score_sentences([s.text for s in sentences], documents)
+    scored = clf.score_sentences(texts, documents)
     gold_stance = [s.stance for s in sentences]
     pred_stance = [s.stance for s in scored]
     change = None
     if against is not None:
-        baseline = [p.stance for p in against.score_sentences([s.text for s in sentences], documents)]
+        baseline = [p.stance for p in against.score_sentences(texts, documents)]
         change = {"model": against.model.path, **macro_f1_change(gold_stance, pred_stance, baseline, documents)}
     mistakes = [
         {"id": s.id, "text": s.text, "gold": s.stance, "predicted": p.stance, "score": round(p.score, 4),
