@@ -72,6 +72,10 @@ _END = re.compile(r"(?P<stops>[.!?…](?>(?:[ \u00a0]\.)+|[.!?…]*))[”\"’')
 # Characters looked back from a full stop for the word it ends; longer than
 # any abbreviation, short enough that a long block is not rescanned per stop.
 ABBREVIATION_LOOKBACK = 24
+# A full stop after this many letters in a row closes a word longer than any
+# title or abbreviation (and no initial or dotted form), so most stops are
+# settled without looking for the word.
+PLAIN_WORD_LETTERS = max(len(w) for w in TITLES | ABBREVIATIONS) + 1
 _WORD_BEFORE = re.compile(r"([^\s(“\"‘']+)$")
 _DOTTED = re.compile(r"(?:[a-z]\.)+[a-z]")  # u.s, a.m, e.u, u.s.a
 _FIRST_AFTER = re.compile(r"\s*(\S)")
@@ -163,6 +167,8 @@ def _is_headline(line: str) -> bool:
 def _abbreviation_holds(block: str, stop: int, after: int, headline: bool = False) -> bool:
     """Whether the full stop at `stop` closes an abbreviation or an initial
     that the sentence carries on past (the next word starts at `after`)."""
+    if stop >= PLAIN_WORD_LETTERS and block[stop - PLAIN_WORD_LETTERS:stop].isalpha():
+        return False
     m = _WORD_BEFORE.search(block, max(0, stop - ABBREVIATION_LOOKBACK), stop)
     if not m:
         return False
