@@ -56,13 +56,14 @@ class Classifier:
         sentence's article (sentences of one article give each other context,
         in the given order); `carry_actor` lets a sentence that names no actor
         inherit the last one named before it; `article`, the text the
-        sentences come from, lets the regex rules that cannot match anywhere
-        in it be skipped.
+        sentences come from, lets one pass over it find which regex rules
+        can match in which sentence.
 
         Rules and actors run sentence by sentence; the model scores all the
         sentences at once (one numpy pass over their features)."""
         match, find_actors = self.matcher.match, self.actors.find
-        regexes = self.matcher.regexes_for(article) if article is not None else None
+        regexes = self.matcher.regexes_per_sentence(article, [(s, e) for s, e, _ in spans]) \
+            if article is not None else None
         all_keys: list[tuple[str, ...]] = []
         all_hits: list[tuple[SignalHit, ...]] = []
         all_negated: list[list[str]] = []
@@ -70,7 +71,7 @@ class Classifier:
         all_toks: list[Tokens] = []
         all_actor_of: list[Callable[[int, int], str | None] | None] = []
         running: str | None = None
-        for start, _, text in spans:
+        for n, (start, _, text) in enumerate(spans):
             toks = tokenize(text)
             mentions, bounds = find_actors(text, toks)
             actor_of = None
@@ -80,7 +81,7 @@ class Classifier:
                 actor_of = _attribution(mentions, bounds, running)
             elif running is not None:
                 actor_of = _running(running)
-            result = match(text, start, toks, actor_of, regexes)
+            result = match(text, start, toks, actor_of, regexes[n] if regexes is not None else None)
             hits = result.hits
             all_keys.append(toks.keys)
             all_hits.append(hits)

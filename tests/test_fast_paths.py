@@ -2,7 +2,8 @@
 
 tests/test_equivalence.py pins whole answers on the project's texts; these
 check the pieces on inputs made to stress them: regex prefilters never skip
-a sentence their regex matches, the batch feature columns equal the
+a sentence their regex matches, nor does the scan of a whole article for
+their literals, the batch feature columns equal the
 per-sentence ones, the tokenizer's split path equals the span path, and the
 bootstrap's percentiles equal numpy's.
 """
@@ -20,7 +21,9 @@ from hypothesis import strategies as st
 from stance.model.features import article_context, negated_categories
 from stance.report.posture import _percentiles
 from stance.rulebook.patterns import REGEX_FLAGS
-from stance.rulebook.prefilter import FOLDS_INTO_ASCII, lower_for_literals, required_literals
+from stance.rulebook.prefilter import (FOLDS_INTO_ASCII, LiteralScan, compile_prefilter, lower_for_literals,
+                                      required_literals)
+from stance.text.segment import segment
 from stance.text.tokens import TOKEN_RE, _split_contractions, _tokenize_spans, tokenize
 
 from .conftest import seed_labels
@@ -89,6 +92,38 @@ def test_a_prefilters_substring_tests_answer_as_its_search(classifier, text):
     for _, rx in classifier.matcher._regexes:
         if rx.prefilter is not None:
             assert rx.prefilter.admits(text, lowered) == (rx.prefilter.pattern.search(text) is not None), (rx.source, text)
+
+
+@SETTINGS
+@given(st.lists(TEXT, min_size=1, max_size=4))
+def test_an_article_scan_admits_what_each_sentences_prefilters_admit(classifier, pieces):
+    """One pass over the article hands each sentence the regexes whose
+    literals it holds: the same as testing them in the sentence itself."""
+    article = " ".join(pieces)
+    spans = [(s.start, s.end) for s in segment(article)]
+    matcher = classifier.matcher
+    per_sentence = matcher.regexes_per_sentence(article, spans)
+    if per_sentence is None:
+        assert lower_for_literals(article) is None
+        return
+    for (start, end), admitted in zip(spans, per_sentence):
+        text = article[start:end]
+        lowered = lower_for_literals(text)
+        expected = [r for r in matcher._regexes
+                    if r[1].prefilter is None or not r[1].prefilter.lowered or r[1].prefilter.admits(text, lowered)]
+        assert list(admitted) == expected, text
+
+
+def test_an_article_scan_keeps_the_order_and_the_items_it_cannot_scan():
+    scan = LiteralScan([("never", compile_prefilter(r"\bnever\b", REGEX_FLAGS)), ("always", None),
+                        ("may", compile_prefilter(r"\bmay\b", REGEX_FLAGS)),
+                        ("unicode", compile_prefilter("ΣΩ", REGEX_FLAGS))])
+    article = "We may go. It never ends. Neither."
+    assert scan.per_sentence(article, [(0, 10), (11, 25), (26, 34)]) == [
+        ("always", "may", "unicode"), ("never", "always", "unicode"), ("always", "unicode")]
+    assert scan.per_sentence("It never ends. MAY", [(0, 6), (6, 16)]) == [("always", "unicode")] * 2  # cut literals
+    assert scan.per_sentence("\u212aelvin may", [(0, 13)]) is None  # a character that folds into ASCII
+    assert LiteralScan([("always", None)]).per_sentence("Text.", [(0, 5)]) == [("always",)]
 
 
 @SETTINGS

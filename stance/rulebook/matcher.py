@@ -20,7 +20,7 @@ from typing import Any
 from ..fastinit import frozen_init
 from ..rulebook.patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
 from ..rulebook.loading import Rule, Rulebook
-from ..rulebook.prefilter import lower_for_literals
+from ..rulebook.prefilter import LiteralScan, lower_for_literals
 from ..text.tokens import Tokens, tokenize, word_key
 
 # Characters between two words that end a negation scope.
@@ -146,6 +146,7 @@ class Matcher:
         # phrase id -> what it triggers: (rule, description, near term ids or None)
         self._triggers: dict[int, list[_Trigger]] = defaultdict(list)
         self._regexes: list[tuple[Rule, RegexPattern]] = []
+        self._scan: LiteralScan[tuple[Rule, RegexPattern]] | None = None
         self._unless: dict[str, list[tuple[int, int, int]]] = {}
         self._unless_any: dict[str, frozenset[int]] = {}  # a rule's unless phrases, for a quick presence check
         for rule in rulebook.rules:
@@ -265,13 +266,14 @@ class Matcher:
         `toks` may pass the sentence's tokens when the caller already has them;
         `actor_of`, given the tokens [i, j) a kept hit covers, names the actor
         it is attributed to (hits that a filter removed have none);
-        `regexes` may narrow the regex rules to run to those `regexes_for`
-        found possible in the text the sentence comes from.
+        `regexes`, when given, are the regex rules whose literals this
+        sentence holds (see `regexes_per_sentence`); else every regex rule's
+        prefilter is checked here.
         """
         if toks is None:
             toks = tokenize(text)
         occ = self._occurrences(toks)
-        raws = self._raw_hits(text, toks, occ, self._regexes if regexes is None else regexes)
+        raws = self._raw_hits(text, toks, occ, self._regexes if regexes is None else regexes, regexes is not None)
         if not raws:
             return MatchResult((), ())
         hits: list[SignalHit] = []
@@ -307,15 +309,19 @@ class Matcher:
             hits.sort(key=lambda h: (h.start, h.end, h.rule))
         return MatchResult(tuple(hits), tuple(suppressed))
 
-    def regexes_for(self, text: str) -> tuple[tuple[Rule, RegexPattern], ...]:
-        """The regex rules that can match somewhere in `text` (an article):
-        those without a prefilter and those whose literals it holds. A
-        literal absent from the article is absent from each of its sentences."""
-        lowered = lower_for_literals(text)
-        return tuple(r for r in self._regexes if r[1].prefilter is None or r[1].prefilter.admits(text, lowered))
+    def regexes_per_sentence(self, article: str,
+                             spans: Sequence[tuple[int, int]]) -> list[tuple[tuple[Rule, RegexPattern], ...]] | None:
+        """For each sentence of `article` (character spans, in order), the
+        regex rules to pass to `match`: those whose literals it holds, found
+        in one pass over the article (see `prefilter.LiteralScan`), and those
+        whose prefilter only a search can check. None when the article needs
+        the checks sentence by sentence."""
+        if self._scan is None:  # built on first use: rule checks and tests never scan
+            self._scan = LiteralScan([(r, r[1].prefilter) for r in self._regexes])
+        return self._scan.per_sentence(article, spans)
 
     def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]],
-                  regexes: Sequence[tuple[Rule, RegexPattern]] = ()) -> list[_Raw]:
+                  regexes: Sequence[tuple[Rule, RegexPattern]] = (), scanned: bool = False) -> list[_Raw]:
         raws: list[_Raw] = []
         starts, ends = toks.starts, toks.ends
         seen_near: set[int] = set()
@@ -343,14 +349,17 @@ class Matcher:
                     for i, j, parts in _near(near, occ):
                         raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1], parts))
         if regexes:
-            raws.extend(self._regex_hits(text, toks, regexes))
+            raws.extend(self._regex_hits(text, toks, regexes, scanned))
         return raws
 
-    def _regex_hits(self, text: str, toks: Tokens, regexes: Sequence[tuple[Rule, RegexPattern]]) -> list[_Raw]:
+    def _regex_hits(self, text: str, toks: Tokens, regexes: Sequence[tuple[Rule, RegexPattern]],
+                    scanned: bool) -> list[_Raw]:
+        """Hits of the regex rules; `scanned`: their ASCII literals were found in this sentence already."""
         raws = []
-        lowered = lower_for_literals(text)
+        lowered = None if scanned else lower_for_literals(text)
         for rule, rx in regexes:
-            if rx.prefilter is not None and not rx.prefilter.admits(text, lowered):
+            prefilter = rx.prefilter
+            if prefilter is not None and not (scanned and prefilter.lowered) and not prefilter.admits(text, lowered):
                 continue  # none of the literals every match holds: no match, no need to run it
             try:
                 # Most sentences hold no match: one search says so, and only

@@ -13,14 +13,20 @@ every branch of an alternation, or in a lookahead or lookbehind that must
 hold). Anything not understood gives no prefilter, and the regex runs on
 every sentence as before: the prefilter may only ever skip a sentence the
 regex cannot match.
+
+`LiteralScan` finds every regex's literals in a whole article in one
+Aho-Corasick pass (pyahocorasick, in C) and hands each sentence the regexes
+whose literals it holds, so no sentence tests literals one by one.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import regex
 
@@ -91,6 +97,68 @@ def lower_for_literals(text: str) -> str | None:
     (Lower-casing maps ASCII letters to themselves lower-cased and every
     other character to characters outside ASCII.)"""
     return None if _FOLDS_INTO_ASCII.search(text) else text.lower()
+
+
+T = TypeVar("T")
+# Distinct sets of admitted regexes remembered by a scan; cleared when full.
+ADMITTED_CACHE_LIMIT = 10_000
+
+
+class LiteralScan(Generic[T]):
+    """Which of `items` (each with a regex prefilter, or None) can match in
+    each sentence of an article, from one pass over the article.
+
+    An item whose prefilter has ASCII literals is admitted where one of
+    them occurs in the lower-cased article inside the sentence's span: the
+    lower-cased sentence holds exactly those occurrences (lower-casing maps
+    every character to one character, bar the ones `lower_for_literals`
+    refuses, and ASCII letters to ASCII letters without context). Items
+    without such a prefilter are always admitted, for the caller to check.
+    """
+
+    def __init__(self, items: Sequence[tuple[T, Prefilter | None]]) -> None:
+        self._items = [item for item, _ in items]
+        self._always = 0  # bit k: item k is admitted in every sentence
+        masks: dict[str, int] = {}
+        for k, (_, prefilter) in enumerate(items):
+            if prefilter is None or not prefilter.lowered:
+                self._always |= 1 << k
+                continue
+            for literal in prefilter.lowered:
+                masks[literal] = masks.get(literal, 0) | 1 << k
+        self._automaton: Any = None
+        if masks:
+            import ahocorasick  # here, not at import: `stance rules check` never scans
+
+            self._automaton = ahocorasick.Automaton()
+            for literal, mask in masks.items():
+                self._automaton.add_word(literal, (len(literal) - 1, mask))
+            self._automaton.make_automaton()
+        self._admitted: dict[int, tuple[T, ...]] = {}
+
+    def per_sentence(self, article: str, spans: Sequence[tuple[int, int]]) -> list[tuple[T, ...]] | None:
+        """The items each sentence (a span of `article`, spans in order)
+        may match, in the order given; None when the article holds a
+        character for which only a search per sentence is exact."""
+        lowered = lower_for_literals(article)
+        if lowered is None:
+            return None
+        masks = [self._always] * len(spans)
+        if self._automaton is not None:
+            starts = [s for s, _ in spans]
+            for last, (back, mask) in self._automaton.iter(lowered):
+                k = bisect_right(starts, last - back) - 1  # the sentence the literal starts in
+                if k >= 0 and last < spans[k][1]:  # and ends in
+                    masks[k] |= mask
+        return [self._items_of(mask) for mask in masks]
+
+    def _items_of(self, mask: int) -> tuple[T, ...]:
+        found = self._admitted.get(mask)
+        if found is None:
+            if len(self._admitted) >= ADMITTED_CACHE_LIMIT:
+                self._admitted.clear()
+            found = self._admitted[mask] = tuple(item for k, item in enumerate(self._items) if mask >> k & 1)
+        return found
 
 
 def compile_prefilter(source: str, flags: int) -> Prefilter | None:
