@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from stance.model.features import article_context, negated_categories
 from stance.report.posture import _percentiles
 from stance.rulebook.patterns import REGEX_FLAGS
-from stance.rulebook.prefilter import (FOLDS_INTO_ASCII, LiteralScan, compile_prefilter, lower_for_literals,
+from stance.rulebook.prefilter import (FOLDS_INTO_ASCII, LiteralScan, lower_for_literals, required_clauses,
                                       required_literals)
 from stance.text.segment import segment
 from stance.text.tokens import TOKEN_RE, _split_contractions, _tokenize_spans, tokenize
@@ -94,11 +94,39 @@ def test_a_prefilters_substring_tests_answer_as_its_search(classifier, text):
             assert rx.prefilter.admits(text, lowered) == (rx.prefilter.pattern.search(text) is not None), (rx.source, text)
 
 
+CLAUSES = [
+    (r"(?-i:\b[A-Z][a-z]+ and [A-Z][a-z]+ (?:meet|met|hold talks)\b)", [{" and "}, {"meet", "met", "hold talks"}]),
+    (r"\bfor\s+[^,.;]{3,60}?\s+to\s+(?:succeed|work)\b", [{"for"}, {"to"}, {"succeed", "work"}]),
+    (r"(?:talks)?\w+", []),
+    (r"a|bc", []),
+]
+
+
+@pytest.mark.parametrize(("pattern", "expected"), CLAUSES, ids=[p for p, _ in CLAUSES])
+def test_required_clauses(pattern, expected):
+    assert [set(c) for c in required_clauses(pattern)] == expected
+    best = required_literals(pattern)
+    assert (best is None) == (not expected) and (best is None or best in required_clauses(pattern))
+
+
+def _meets(prefilter, lowered):
+    return all(any(literal in lowered for literal in clause) for clause in prefilter.clauses)
+
+
+@SETTINGS
+@given(TEXT)
+def test_a_prefilters_clauses_never_skip_a_sentence_its_regex_matches(classifier, text):
+    lowered = text.lower()
+    for _, rx in classifier.matcher._regexes:
+        if rx.prefilter is not None and lower_for_literals(text) is not None and rx.compiled.search(text, timeout=1.0):
+            assert _meets(rx.prefilter, lowered), (rx.source, text)
+
+
 @SETTINGS
 @given(st.lists(TEXT, min_size=1, max_size=4))
-def test_an_article_scan_admits_what_each_sentences_prefilters_admit(classifier, pieces):
+def test_an_article_scan_admits_what_each_sentence_holds(classifier, pieces):
     """One pass over the article hands each sentence the regexes whose
-    literals it holds: the same as testing them in the sentence itself."""
+    requirements it meets: the same as testing them in the sentence itself."""
     article = " ".join(pieces)
     spans = [(s.start, s.end) for s in segment(article)]
     matcher = classifier.matcher
@@ -108,22 +136,18 @@ def test_an_article_scan_admits_what_each_sentences_prefilters_admit(classifier,
         return
     for (start, end), admitted in zip(spans, per_sentence):
         text = article[start:end]
-        lowered = lower_for_literals(text)
-        expected = [r for r in matcher._regexes
-                    if r[1].prefilter is None or not r[1].prefilter.lowered or r[1].prefilter.admits(text, lowered)]
+        expected = [r for r in matcher._regexes if r[1].prefilter is None or _meets(r[1].prefilter, text.lower())]
         assert list(admitted) == expected, text
 
 
 def test_an_article_scan_keeps_the_order_and_the_items_it_cannot_scan():
-    scan = LiteralScan([("never", compile_prefilter(r"\bnever\b", REGEX_FLAGS)), ("always", None),
-                        ("may", compile_prefilter(r"\bmay\b", REGEX_FLAGS)),
-                        ("unicode", compile_prefilter("ΣΩ", REGEX_FLAGS))])
-    article = "We may go. It never ends. Neither."
-    assert scan.per_sentence(article, [(0, 10), (11, 25), (26, 34)]) == [
-        ("always", "may", "unicode"), ("never", "always", "unicode"), ("always", "unicode")]
-    assert scan.per_sentence("It never ends. MAY", [(0, 6), (6, 16)]) == [("always", "unicode")] * 2  # cut literals
+    scan = LiteralScan([("never", [["never"]]), ("always", []), ("may", [["may"]]), ("may and", [["may"], ["and"]])])
+    article = "We may go. It never ends. Neither. May and June."
+    assert scan.per_sentence(article, [(0, 10), (11, 25), (26, 34), (35, 48)]) == [
+        ("always", "may"), ("never", "always"), ("always",), ("always", "may", "may and")]
+    assert scan.per_sentence("It never ends. MAY", [(0, 6), (6, 16)]) == [("always",)] * 2  # cut literals
     assert scan.per_sentence("\u212aelvin may", [(0, 13)]) is None  # a character that folds into ASCII
-    assert LiteralScan([("always", None)]).per_sentence("Text.", [(0, 5)]) == [("always",)]
+    assert LiteralScan([("always", [])]).per_sentence("Text.", [(0, 5)]) == [("always",)]
 
 
 @SETTINGS

@@ -317,7 +317,7 @@ class Matcher:
         whose prefilter only a search can check. None when the article needs
         the checks sentence by sentence."""
         if self._scan is None:  # built on first use: rule checks and tests never scan
-            self._scan = LiteralScan([(r, r[1].prefilter) for r in self._regexes])
+            self._scan = LiteralScan([(r, r[1].prefilter.clauses if r[1].prefilter else ()) for r in self._regexes])
         return self._scan.per_sentence(article, spans)
 
     def _raw_hits(self, text: str, toks: Tokens, occ: dict[int, list[tuple[int, int]]],
@@ -354,12 +354,12 @@ class Matcher:
 
     def _regex_hits(self, text: str, toks: Tokens, regexes: Sequence[tuple[Rule, RegexPattern]],
                     scanned: bool) -> list[_Raw]:
-        """Hits of the regex rules; `scanned`: their ASCII literals were found in this sentence already."""
+        """Hits of the regex rules; `scanned`: their requirements were met in this sentence (see `LiteralScan`)."""
         raws = []
         lowered = None if scanned else lower_for_literals(text)
         for rule, rx in regexes:
             prefilter = rx.prefilter
-            if prefilter is not None and not (scanned and prefilter.lowered) and not prefilter.admits(text, lowered):
+            if prefilter is not None and not (scanned and prefilter.clauses) and not prefilter.admits(text, lowered):
                 continue  # none of the literals every match holds: no match, no need to run it
             try:
                 # Most sentences hold no match: one search says so, and only

@@ -16,7 +16,11 @@ regex cannot match.
 
 `LiteralScan` finds every regex's literals in a whole article in one
 Aho-Corasick pass (pyahocorasick, in C) and hands each sentence the regexes
-whose literals it holds, so no sentence tests literals one by one.
+whose literals it holds, so no sentence tests literals one by one. With
+every literal's place at hand it checks all of a regex's requirements, not
+only the most selective: "If ..., the sanctions ... could" needs "if", one
+of its nouns and one of its modals, and most sentences with " and " lack
+"met" or "meet".
 """
 
 from __future__ import annotations
@@ -55,10 +59,22 @@ def required_literals(source: str) -> frozenset[str] | None:
             parsed = _parser.parse(source, re.IGNORECASE)
     except Exception:  # noqa: BLE001 - syntax only `regex` knows: no prefilter
         return None
-    found = _required(parsed)
+    found = _best(_clauses(parsed))
     if not found or min(map(len, found)) < MIN_LITERAL:
         return None
     return frozenset(found)
+
+
+def required_clauses(source: str) -> tuple[frozenset[str], ...]:
+    """Every set of literals of which every match of `source` contains one
+    (all of them hold together: "If ..., the sanctions ... could" needs
+    "if", one of the nouns and one of the modals), each worth a search;
+    () when unsure. `required_literals` is the most selective of them."""
+    if required_literals(source) is None:
+        return ()
+    parsed = _parser.parse(source, re.IGNORECASE)  # parsed without a warning just now
+    found = [frozenset(c) for c in _clauses(parsed) if min(map(len, c)) >= MIN_LITERAL]
+    return tuple(dict.fromkeys(found))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +84,9 @@ class Prefilter:
 
     pattern: regex.Pattern[str]  # any of them, case-insensitively
     lowered: tuple[str, ...]  # the same literals lower-cased when all are ASCII, else ()
+    # Every requirement of the regex whose literals are ASCII, lower-cased
+    # (see `required_clauses`): what an article scan checks, all together.
+    clauses: tuple[tuple[str, ...], ...] = ()
 
     def admits(self, text: str, lowered: str | None) -> bool:
         """Whether `text` holds one of the literals, ignoring case.
@@ -100,39 +119,42 @@ def lower_for_literals(text: str) -> str | None:
 
 
 T = TypeVar("T")
-# Distinct sets of admitted regexes remembered by a scan; cleared when full.
+# Distinct sets of met requirements remembered by a scan; cleared when full.
 ADMITTED_CACHE_LIMIT = 10_000
 
 
 class LiteralScan(Generic[T]):
-    """Which of `items` (each with a regex prefilter, or None) can match in
-    each sentence of an article, from one pass over the article.
-
-    An item whose prefilter has ASCII literals is admitted where one of
-    them occurs in the lower-cased article inside the sentence's span: the
-    lower-cased sentence holds exactly those occurrences (lower-casing maps
-    every character to one character, bar the ones `lower_for_literals`
-    refuses, and ASCII letters to ASCII letters without context). Items
-    without such a prefilter are always admitted, for the caller to check.
+    """Which of `items` can match in each sentence of an article, from one
+    pass over the article. Each item comes with its requirements (sets of
+    ASCII literals, lower-cased: a prefilter's `clauses`), and is admitted
+    in a sentence that holds one literal of each: an occurrence in the
+    lower-cased article inside the sentence's span counts, as the
+    lower-cased sentence holds exactly those (lower-casing maps every
+    character to one, bar the ones `lower_for_literals` refuses, and ASCII
+    letters to ASCII letters without context). An item without requirements
+    is admitted everywhere, for the caller to check.
     """
 
-    def __init__(self, items: Sequence[tuple[T, Prefilter | None]]) -> None:
+    def __init__(self, items: Sequence[tuple[T, Sequence[Sequence[str]]]]) -> None:
         self._items = [item for item, _ in items]
-        self._always = 0  # bit k: item k is admitted in every sentence
-        masks: dict[str, int] = {}
-        for k, (_, prefilter) in enumerate(items):
-            if prefilter is None or not prefilter.lowered:
-                self._always |= 1 << k
-                continue
-            for literal in prefilter.lowered:
-                masks[literal] = masks.get(literal, 0) | 1 << k
+        self._needs: list[int] = []  # per item, the bits of its requirements
+        bits: dict[str, int] = {}  # literal -> the requirements it meets
+        bit = 1
+        for _, clauses in items:
+            need = 0
+            for clause in clauses:
+                for literal in clause:
+                    bits[literal] = bits.get(literal, 0) | bit
+                need |= bit
+                bit <<= 1
+            self._needs.append(need)
         self._automaton: Any = None
-        if masks:
+        if bits:
             import ahocorasick  # here, not at import: `stance rules check` never scans
 
             self._automaton = ahocorasick.Automaton()
-            for literal, mask in masks.items():
-                self._automaton.add_word(literal, (len(literal) - 1, mask))
+            for literal, met in bits.items():
+                self._automaton.add_word(literal, (len(literal) - 1, met))
             self._automaton.make_automaton()
         self._admitted: dict[int, tuple[T, ...]] = {}
 
@@ -143,21 +165,22 @@ class LiteralScan(Generic[T]):
         lowered = lower_for_literals(article)
         if lowered is None:
             return None
-        masks = [self._always] * len(spans)
+        met = [0] * len(spans)
         if self._automaton is not None:
             starts = [s for s, _ in spans]
-            for last, (back, mask) in self._automaton.iter(lowered):
+            for last, (back, found) in self._automaton.iter(lowered):
                 k = bisect_right(starts, last - back) - 1  # the sentence the literal starts in
                 if k >= 0 and last < spans[k][1]:  # and ends in
-                    masks[k] |= mask
-        return [self._items_of(mask) for mask in masks]
+                    met[k] |= found
+        return [self._items_meeting(m) for m in met]
 
-    def _items_of(self, mask: int) -> tuple[T, ...]:
-        found = self._admitted.get(mask)
+    def _items_meeting(self, met: int) -> tuple[T, ...]:
+        found = self._admitted.get(met)
         if found is None:
             if len(self._admitted) >= ADMITTED_CACHE_LIMIT:
                 self._admitted.clear()
-            found = self._admitted[mask] = tuple(item for k, item in enumerate(self._items) if mask >> k & 1)
+            found = self._admitted[met] = tuple(item for item, need in zip(self._items, self._needs)
+                                                if need & met == need)
         return found
 
 
@@ -170,49 +193,57 @@ def compile_prefilter(source: str, flags: int) -> Prefilter | None:
     ordered = sorted(literals, key=lambda s: (-len(s), s))
     alternatives = "|".join(regex.escape(s) for s in ordered)
     lowered = tuple(s.lower() for s in ordered) if all(s.isascii() for s in ordered) else ()
-    return Prefilter(regex.compile(alternatives, flags | regex.IGNORECASE), lowered)
+    clauses = tuple(dict.fromkeys(tuple(sorted({s.lower() for s in clause})) for clause in required_clauses(source)
+                                  if all(s.isascii() for s in clause)))
+    return Prefilter(regex.compile(alternatives, flags | regex.IGNORECASE), lowered, clauses)
 
 
-def _required(items: Any) -> set[str] | None:
-    """The most selective requirement of a sequence of parse items."""
-    best: set[str] | None = None
+def _clauses(items: Any) -> list[set[str]]:
+    """The requirements of a sequence of parse items, in order: runs of
+    literal characters, and those of each item."""
+    found: list[set[str]] = []
     run: list[str] = []
-
-    def consider(found: set[str] | None) -> None:
-        nonlocal best
-        if found and (best is None or _score(found) > _score(best)):
-            best = found
-
     for op, av in items:
         if op is _c.LITERAL:
             run.append(chr(av))
             continue
-        consider({"".join(run)} if run else None)
+        if run:
+            found.append({"".join(run)})
         run = []
-        consider(_item(op, av))
-    consider({"".join(run)} if run else None)
+        found.extend(_item(op, av))
+    if run:
+        found.append({"".join(run)})
+    return found
+
+
+def _best(found: list[set[str]]) -> set[str] | None:
+    """The most selective requirement (the first of equals)."""
+    best: set[str] | None = None
+    for clause in found:
+        if best is None or _score(clause) > _score(best):
+            best = clause
     return best
 
 
-def _item(op: Any, av: Any) -> set[str] | None:
+def _item(op: Any, av: Any) -> list[set[str]]:
     if op is _c.SUBPATTERN:
-        return _required(av[-1])
+        return _clauses(av[-1])
     if op is _c.ATOMIC_GROUP:
-        return _required(av)
+        return _clauses(av)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)):
         low, _, body = av
-        return _required(body) if low >= 1 else None
+        return _clauses(body) if low >= 1 else []
     if op is _c.BRANCH:
         union: set[str] = set()
         for branch in av[1]:
-            found = _required(branch)
+            found = _best(_clauses(branch))
             if not found:
-                return None  # a branch that needs nothing: the alternation needs nothing
+                return []  # a branch that needs nothing: the alternation needs nothing
             union |= found
-        return union
+        return [union]
     if op is _c.ASSERT:  # a lookahead or lookbehind that must hold: its text is in the sentence
-        return _required(av[1])
-    return None  # classes, anchors, negative lookarounds, backreferences, conditionals
+        return _clauses(av[1])
+    return []  # classes, anchors, negative lookarounds, backreferences, conditionals
 
 
 def _score(found: set[str]) -> tuple[int, int]:
