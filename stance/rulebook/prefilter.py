@@ -16,11 +16,11 @@ regex cannot match.
 
 `LiteralScan` finds every regex's literals in a whole article in one
 Aho-Corasick pass (pyahocorasick, in C) and hands each sentence the regexes
-whose literals it holds, so no sentence tests literals one by one. With
-every literal's place at hand it checks all of a regex's requirements, not
-only the most selective: "If ..., the sanctions ... could" needs "if", one
-of its nouns and one of its modals, and most sentences with " and " lack
-"met" or "meet".
+whose literals it holds, so no sentence tests literals one by one. A
+sentence that holds a regex's most selective literals is then checked for
+the regex's other requirements too: "If ..., the sanctions ... could"
+needs "if", one of its nouns and one of its modals, and most sentences
+with " and " lack "met" or "meet".
 """
 
 from __future__ import annotations
@@ -84,8 +84,9 @@ class Prefilter:
 
     pattern: regex.Pattern[str]  # any of them, case-insensitively
     lowered: tuple[str, ...]  # the same literals lower-cased when all are ASCII, else ()
-    # Every requirement of the regex whose literals are ASCII, lower-cased
-    # (see `required_clauses`): what an article scan checks, all together.
+    # When `lowered` is given: it, then the regex's other requirements whose
+    # literals are ASCII, lower-cased (see `required_clauses`), all of which
+    # an article scan checks.
     clauses: tuple[tuple[str, ...], ...] = ()
 
     def admits(self, text: str, lowered: str | None) -> bool:
@@ -119,44 +120,46 @@ def lower_for_literals(text: str) -> str | None:
 
 
 T = TypeVar("T")
-# Distinct sets of met requirements remembered by a scan; cleared when full.
-ADMITTED_CACHE_LIMIT = 10_000
+# Distinct sets of candidate items remembered by a scan; cleared when full.
+CANDIDATES_CACHE_LIMIT = 10_000
 
 
 class LiteralScan(Generic[T]):
     """Which of `items` can match in each sentence of an article, from one
-    pass over the article. Each item comes with its requirements (sets of
-    ASCII literals, lower-cased: a prefilter's `clauses`), and is admitted
-    in a sentence that holds one literal of each: an occurrence in the
-    lower-cased article inside the sentence's span counts, as the
+    pass over the article.
+
+    Each item comes with its requirements (sets of ASCII literals,
+    lower-cased: a prefilter's `clauses`), and is admitted in a sentence
+    that holds one literal of each. The first requirement, the most
+    selective, is looked for in the whole article at once: an occurrence in
+    the lower-cased article inside the sentence's span counts, as the
     lower-cased sentence holds exactly those (lower-casing maps every
     character to one, bar the ones `lower_for_literals` refuses, and ASCII
-    letters to ASCII letters without context). An item without requirements
-    is admitted everywhere, for the caller to check.
+    letters to ASCII letters without context). The others, often short or
+    common words whose every occurrence would cost a step, are tested with
+    `in` in the few sentences that meet the first. An item without
+    requirements is admitted everywhere, for the caller to check.
     """
 
     def __init__(self, items: Sequence[tuple[T, Sequence[Sequence[str]]]]) -> None:
         self._items = [item for item, _ in items]
-        self._needs: list[int] = []  # per item, the bits of its requirements
-        bits: dict[str, int] = {}  # literal -> the requirements it meets
-        bit = 1
-        for _, clauses in items:
-            need = 0
-            for clause in clauses:
-                for literal in clause:
-                    bits[literal] = bits.get(literal, 0) | bit
-                need |= bit
-                bit <<= 1
-            self._needs.append(need)
+        self._rest = [tuple(clauses[1:]) for _, clauses in items]
+        self._always = 0  # bit k: item k has no requirement
+        bits: dict[str, int] = {}  # literal -> the items whose first requirement it meets
+        for k, (_, clauses) in enumerate(items):
+            if not clauses:
+                self._always |= 1 << k
+            for literal in clauses[0] if clauses else ():
+                bits[literal] = bits.get(literal, 0) | 1 << k
         self._automaton: Any = None
         if bits:
             import ahocorasick  # here, not at import: `stance rules check` never scans
 
             self._automaton = ahocorasick.Automaton()
-            for literal, met in bits.items():
-                self._automaton.add_word(literal, (len(literal) - 1, met))
+            for literal, found in bits.items():
+                self._automaton.add_word(literal, (len(literal) - 1, found))
             self._automaton.make_automaton()
-        self._admitted: dict[int, tuple[T, ...]] = {}
+        self._candidates: dict[int, tuple[tuple[T, tuple[tuple[str, ...], ...]], ...]] = {}
 
     def per_sentence(self, article: str, spans: Sequence[tuple[int, int]]) -> list[tuple[T, ...]] | None:
         """The items each sentence (a span of `article`, spans in order)
@@ -165,22 +168,31 @@ class LiteralScan(Generic[T]):
         lowered = lower_for_literals(article)
         if lowered is None:
             return None
-        met = [0] * len(spans)
+        met = [self._always] * len(spans)
         if self._automaton is not None:
             starts = [s for s, _ in spans]
             for last, (back, found) in self._automaton.iter(lowered):
                 k = bisect_right(starts, last - back) - 1  # the sentence the literal starts in
                 if k >= 0 and last < spans[k][1]:  # and ends in
                     met[k] |= found
-        return [self._items_meeting(m) for m in met]
+        out: list[tuple[T, ...]] = []
+        for (start, end), mask in zip(spans, met):
+            candidates = self._candidates_of(mask)
+            if any(rest for _, rest in candidates):
+                sentence = lowered[start:end]
+                out.append(tuple(item for item, rest in candidates
+                                 if all(any(literal in sentence for literal in clause) for clause in rest)))
+            else:
+                out.append(tuple(item for item, _ in candidates))
+        return out
 
-    def _items_meeting(self, met: int) -> tuple[T, ...]:
-        found = self._admitted.get(met)
+    def _candidates_of(self, mask: int) -> tuple[tuple[T, tuple[tuple[str, ...], ...]], ...]:
+        found = self._candidates.get(mask)
         if found is None:
-            if len(self._admitted) >= ADMITTED_CACHE_LIMIT:
-                self._admitted.clear()
-            found = self._admitted[met] = tuple(item for item, need in zip(self._items, self._needs)
-                                                if need & met == need)
+            if len(self._candidates) >= CANDIDATES_CACHE_LIMIT:
+                self._candidates.clear()
+            found = self._candidates[mask] = tuple((item, rest) for k, (item, rest) in enumerate(zip(self._items, self._rest))
+                                                   if mask >> k & 1)
         return found
 
 
@@ -193,8 +205,11 @@ def compile_prefilter(source: str, flags: int) -> Prefilter | None:
     ordered = sorted(literals, key=lambda s: (-len(s), s))
     alternatives = "|".join(regex.escape(s) for s in ordered)
     lowered = tuple(s.lower() for s in ordered) if all(s.isascii() for s in ordered) else ()
-    clauses = tuple(dict.fromkeys(tuple(sorted({s.lower() for s in clause})) for clause in required_clauses(source)
-                                  if all(s.isascii() for s in clause)))
+    clauses: tuple[tuple[str, ...], ...] = ()
+    if lowered:
+        others = [tuple(sorted({s.lower() for s in clause})) for clause in required_clauses(source)
+                  if clause != literals and all(s.isascii() for s in clause)]
+        clauses = tuple(dict.fromkeys([lowered, *others]))
     return Prefilter(regex.compile(alternatives, flags | regex.IGNORECASE), lowered, clauses)
 
 
