@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +14,7 @@ from .model.default import Notify, check_user_model, load_default_model
 from .text.documents import Document, plain_title
 from .model.features import article_context, negated_categories
 from .rulebook.matcher import Matcher, SignalHit
+from .rulebook.patterns import SIGNALS
 from .model.linear import StanceModel, load_model
 from .report.article import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_rules_dir
@@ -91,13 +92,16 @@ class Classifier:
             all_actor_of.append(actor_of)
             if carry_actor and mentions:
                 running = subject(mentions) or running
-        context = article_context([frozenset([h.category for h in hits]) for hits in all_hits], articles)
+        categories = [frozenset([h.category for h in hits]) for hits in all_hits]
+        context = article_context(categories, articles)
         scores = self.model.predict_sentences(all_keys, all_hits, all_negated, context)
-        # Learned hits only where a head clears its threshold: a few sentences, looked at one by one.
-        for i in np.flatnonzero((scores.heads >= self.model.signal_threshold).any(axis=1)).tolist():
+        # Learned hits only where a head clears its threshold for a category
+        # that no rule found or negated: a few sentences, looked at one by one.
+        covered = np.array([_covered(c, tuple(n)) for c, n in zip(categories, all_negated)], dtype=bool)
+        for i in np.flatnonzero(((scores.heads >= self.model.signal_threshold) & ~covered).any(axis=1)).tolist():
             start, _, text = spans[i]
             found = learned_hits(self.model, partial(scores.ids, i), scores.heads[i].tolist(), text, start,
-                                 all_toks[i], {h.category for h in all_hits[i]}, all_negated[i], all_actor_of[i])
+                                 all_toks[i], set(categories[i]), all_negated[i], all_actor_of[i])
             if found:
                 all_hits[i] = (*all_hits[i], *found)
         probs = scores.probabilities.tolist()
@@ -127,6 +131,12 @@ class Classifier:
 
     def _model_name(self) -> str:
         return Path(self.model.path).name if self.model.path else "in-memory"
+
+
+@lru_cache(maxsize=1024)
+def _covered(ruled: frozenset[str], negated: tuple[str, ...]) -> tuple[bool, ...]:
+    """Per signal category (SIGNALS order), whether a rule found it or negation removed it: no learned hit there."""
+    return tuple(c in ruled or c in negated for c in SIGNALS)
 
 
 def _attribution(mentions: list[Mention], bounds: list[int], running: str | None) -> Callable[[int, int], str | None]:
