@@ -98,7 +98,7 @@ class Classifier:
         # Learned hits only where a head clears its threshold for a category
         # that no rule found or negated: a few sentences, looked at one by one.
         covered = np.array([_covered(c, tuple(n)) for c, n in zip(categories, all_negated)], dtype=bool)
-        for i in np.flatnonzero(((scores.heads >= self.model.signal_threshold) & ~covered).any(axis=1)).tolist():
+        for i in ((scores.heads >= self.model.signal_threshold) & ~covered).any(axis=1).nonzero()[0].tolist():
             start, _, text = spans[i]
             found = learned_hits(self.model, partial(scores.ids, i), scores.heads[i].tolist(), text, start,
                                  all_toks[i], set(categories[i]), all_negated[i], all_actor_of[i])

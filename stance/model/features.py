@@ -27,6 +27,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from itertools import chain, repeat
 
 import numpy as np
@@ -104,17 +105,32 @@ def document_context(categories: Sequence[frozenset[str]]) -> list[list[str]]:
     sentence, the headline that frames what follows."""
     n = len(categories)
     totals = Counter(c for cats in categories for c in cats)
+    common = sorted(totals)
+    title = _context_names(TITLE, categories[0]) if n else ()
+    # Sentences with the same categories see the same article part: found once.
+    article: dict[frozenset[str], tuple[str, ...]] = {}
     out: list[list[str]] = []
     for i, cats in enumerate(categories):
-        feats = [PREVIOUS + c for c in sorted(categories[i - 1])] if i > 0 else []
+        feats = list(_context_names(PREVIOUS, categories[i - 1])) if i > 0 else []
         if i + 1 < n:
-            feats += [NEXT + c for c in sorted(categories[i + 1])]
+            feats += _context_names(NEXT, categories[i + 1])
         if n > 1:
-            feats += [ARTICLE + c for c in sorted(totals) if (totals[c] - (c in cats)) / (n - 1) >= ARTICLE_SHARE]
+            shared = article.get(cats)
+            if shared is None:
+                shared = article[cats] = _context_names(ARTICLE, frozenset(
+                    [c for c in common if (totals[c] - (c in cats)) / (n - 1) >= ARTICLE_SHARE]))
+            feats += shared
         if i > 0:
-            feats += [TITLE + c for c in sorted(categories[0])]
+            feats += title
         out.append(feats)
     return out
+
+
+@lru_cache(maxsize=1024)
+def _context_names(prefix: str, categories: frozenset[str]) -> tuple[str, ...]:
+    """Context feature names for a set of categories, in category order (the
+    same string objects each time: their hashes are computed once)."""
+    return tuple(prefix + c for c in sorted(categories))
 
 
 def article_context(categories: Sequence[frozenset[str]], articles: Iterable[Hashable]) -> list[list[str]]:
@@ -195,17 +211,17 @@ class FeatureLookup:
         # Each key's index in the model's key table (0: a key no word feature uses).
         k = np.fromiter(map(t.index.get, chain.from_iterable(keys), repeat(0)), dtype=np.int64,
                         count=int(lengths.sum()))
-        owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        owner = np.arange(n, dtype=np.int64).repeat(lengths)
         parts_owner = [owner]
         parts_col = [t.uni[k]]
         if len(k) > 1:
             # Pairs of neighbours in one sentence whose first key starts any bigram.
-            pair = np.flatnonzero(t.starts_bigram[k[:-1]] & (owner[1:] == owner[:-1]))
+            pair = (t.starts_bigram[k[:-1]] & (owner[1:] == owner[:-1])).nonzero()[0]
             codes = k[pair] * t.size + k[pair + 1]
             # Sorted queries let the binary searches start where the last one ended: twice as fast.
-            order = np.argsort(codes)
+            order = codes.argsort()
             pair, codes = pair[order], codes[order]
-            at = np.searchsorted(t.bigram_codes, codes)
+            at = t.bigram_codes.searchsorted(codes)
             found = t.bigram_codes[at] == codes
             parts_owner.append(owner[pair[found]])
             parts_col.append(t.bigram_cols[at[found]])

@@ -116,7 +116,7 @@ class StanceModel:
         n = len(rows)
         lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
         cols = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
-        return self._scores(np.repeat(np.arange(n, dtype=np.int64), lengths), cols, n)
+        return self._scores(np.arange(n, dtype=np.int64).repeat(lengths), cols, n)
 
     def predict_sentences(self, keys: Sequence[Sequence[str]], hits: Sequence[Sequence[SignalHit]],
                           negated: Sequence[Sequence[str]], context: Sequence[Sequence[str]]) -> SentenceModelScores:
@@ -137,7 +137,7 @@ class StanceModel:
                                                                   self.signal_coef.T * idf]))
         sums = np.zeros((n, self._weights.shape[1]))
         if len(cols):
-            first = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            first = np.concatenate(([True], owner[1:] != owner[:-1])).nonzero()[0]
             sums[owner[first]] = np.add.reduceat(self._weights[cols], first, axis=0)
         norms = np.sqrt(sums[:, :1])
         norms[norms == 0] = 1.0

@@ -180,10 +180,9 @@ class LiteralScan(Generic[T]):
             candidates = self._candidates_of(mask)
             if any(rest for _, rest in candidates):
                 sentence = lowered[start:end]
-                out.append(tuple(item for item, rest in candidates
-                                 if all(any(literal in sentence for literal in clause) for clause in rest)))
+                out.append(tuple([item for item, rest in candidates if _holds(sentence, rest)]))
             else:
-                out.append(tuple(item for item, _ in candidates))
+                out.append(tuple([item for item, _ in candidates]))
         return out
 
     def _candidates_of(self, mask: int) -> tuple[tuple[T, tuple[tuple[str, ...], ...]], ...]:
@@ -194,6 +193,17 @@ class LiteralScan(Generic[T]):
             found = self._candidates[mask] = tuple((item, rest) for k, (item, rest) in enumerate(zip(self._items, self._rest))
                                                    if mask >> k & 1)
         return found
+
+
+def _holds(text: str, clauses: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `text` holds a literal of each clause (loops: faster than nested generators)."""
+    for clause in clauses:
+        for literal in clause:
+            if literal in text:
+                break
+        else:
+            return False
+    return True
 
 
 def compile_prefilter(source: str, flags: int) -> Prefilter | None:
