@@ -97,7 +97,8 @@ class Classifier:
         scores = self.model.predict_sentences(all_keys, all_hits, all_negated, context)
         # Learned hits only where a head clears its threshold for a category
         # that no rule found or negated: a few sentences, looked at one by one.
-        covered = np.array([_covered(c, tuple(n)) for c, n in zip(categories, all_negated)], dtype=bool)
+        covered = np.array([_covered(c, tuple(n)) for c, n in zip(categories, all_negated)],
+                           dtype=bool).reshape(len(spans), len(SIGNALS))  # (0, 5) for no sentences
         for i in ((scores.heads >= self.model.signal_threshold) & ~covered).any(axis=1).nonzero()[0].tolist():
             start, _, text = spans[i]
             found = learned_hits(self.model, partial(scores.ids, i), scores.heads[i].tolist(), text, start,
