@@ -189,6 +189,34 @@ WORDY = st.text(alphabet=st.one_of(st.characters(codec="utf-8", exclude_categori
                                    st.sampled_from(list("ΣσςİIiı'’nNtT_ .-\u00a0"))), max_size=50)
 
 
+@pytest.fixture(scope="module")
+def example_runs(classifier):
+    """Runs of two to four words of the rule examples: sentences made of them hit phrases often."""
+    rules = classifier.matcher.rulebook.rules
+    runs = set()
+    for text in (t for r in rules for t in (*r.match_examples, *r.no_match_examples)):
+        words = tokenize(text).words
+        runs.update(words[i:i + size] for size in (2, 3, 4) for i in range(len(words) - size + 1))
+    return sorted(runs)
+
+
+@SETTINGS
+@given(st.data())
+def test_phrase_occurrences_equal_a_plain_walk_in_order(classifier, example_runs, data):
+    """The matcher's look-ups by word and by next key find what walking the
+    trie from every token finds, in the same order (rule patterns that find
+    one span keep the first found)."""
+    from stance.rulebook.matcher import _walk
+
+    words = [w for run in data.draw(st.lists(st.sampled_from(example_runs), max_size=8)) for w in run]
+    toks = tokenize(" ".join(words))
+    matcher = classifier.matcher
+    plain: dict[int, list[tuple[int, int]]] = {}
+    for i in range(len(toks)):
+        _walk(plain, i, i + 1, matcher._roots(toks.words[i], toks.keys[i]), toks.words, toks.keys)
+    assert list(matcher._occurrences(toks).items()) == list(plain.items())
+
+
 @settings(max_examples=2000, deadline=None)
 @given(WORDY)
 def test_tokenize_split_path_equals_the_span_path(text):

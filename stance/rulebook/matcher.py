@@ -230,7 +230,7 @@ class Matcher:
         entries = list(map(self._starts.__getitem__, words))
         get = occ.get
         for i in compress(range(n), entries):
-            alone, by_key, roots = entries[i]
+            alone, by_key, roots, specials = entries[i]
             if alone:
                 span = (i, i + 1)
                 for pid in alone:
@@ -243,6 +243,14 @@ class Matcher:
             if k < n:
                 if by_key is not None:
                     second = by_key.get(keys[k])
+                    if specials:
+                        word = words[k]
+                        matched = [child for kind, value, child in specials
+                                   if ((word == value) if kind == _EXACT else word.startswith(value))]
+                        if matched:  # key children first, then these: a walk's order
+                            found, deeper = second if second is not None else ((), ())
+                            found = (*found, *[pid for child in matched for pid in child.ends])
+                            second = found, (*deeper, *[child for child in matched if child.keys or child.special])
                     if second is not None:  # phrases of two words end here; longer ones go on
                         found, deeper = second
                         span = (i, k + 1)
@@ -416,15 +424,18 @@ class Matcher:
         return scopes
 
 
-_Start = tuple[tuple[int, ...], "dict[str, tuple[tuple[int, ...], tuple[_Node, ...]]] | None", tuple["_Node", ...]]
+_Special = tuple[int, str, "_Node"]
+_Start = tuple[tuple[int, ...], "dict[str, tuple[tuple[int, ...], tuple[_Node, ...]]] | None",
+               tuple["_Node", ...], tuple[_Special, ...]]
 
 
 class _Starts(dict[str, "_Start | tuple[()]"]):
     """What phrases starting at a word give, by word: the phrases the word
     is by itself; by the next word's key, the two-word phrases that end there
-    and the nodes longer ones go on from, when no exact-form or prefix child
-    is in the way (else None);
-    and the nodes a walk goes on from. () when no phrase starts at the word.
+    and the nodes longer ones go on from, with the exact-form and prefix
+    children to test the next word against after them, when that is the
+    order a walk would find them in (else None); and the nodes a walk goes
+    on from. () when no phrase starts at the word.
     Filled as words come (an entry depends on the word only) and cleared when
     full, so memory stays bounded."""
 
@@ -438,9 +449,12 @@ class _Starts(dict[str, "_Start | tuple[()]"]):
         if roots:
             deeper = tuple(node for node in roots if node.keys or node.special)
             by_key: dict[str, tuple[tuple[int, ...], tuple[_Node, ...]]] | None = None
-            if not any(node.special for node in deeper):
-                # Key children only: the walk's next step is one look-up, and
-                # their order (by root) is the order a walk would find them.
+            specials: tuple[_Special, ...] = ()
+            # A walk's next step takes each node's key child, then its exact-form
+            # and prefix children. Key children found by one look-up (merged in
+            # root order) then the special ones give that order when one node
+            # goes on ("the" before "=two"), or none has special children.
+            if len(deeper) == 1 or not any(node.special for node in deeper):
                 merged: dict[str, list[_Node]] = {}
                 for node in deeper:
                     for key, child in node.keys.items():
@@ -448,7 +462,8 @@ class _Starts(dict[str, "_Start | tuple[()]"]):
                 by_key = {key: (tuple(pid for node in children for pid in node.ends),
                                 tuple(node for node in children if node.keys or node.special))
                           for key, children in merged.items()}
-            entry = (tuple(pid for node in roots for pid in node.ends), by_key, deeper)
+                specials = tuple(deeper[0].special) if len(deeper) == 1 else ()
+            entry = (tuple(pid for node in roots for pid in node.ends), by_key, deeper, specials)
         if len(self) >= ROOT_CACHE_LIMIT:
             self.clear()
         self[word] = entry
