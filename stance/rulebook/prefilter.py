@@ -51,6 +51,23 @@ MIN_LITERAL = 2
 
 def required_literals(source: str) -> frozenset[str] | None:
     """Strings one of which every match of `source` contains, or None when unsure."""
+    found = _requirements(source)
+    return found[0] if found else None
+
+
+def required_clauses(source: str) -> tuple[frozenset[str], ...]:
+    """Every set of literals of which every match of `source` contains one
+    (all of them hold together: "If ..., the sanctions ... could" needs
+    "if", one of the nouns and one of the modals), each worth a search;
+    () when unsure. `required_literals` is the most selective of them."""
+    found = _requirements(source)
+    return found[1] if found else ()
+
+
+def _requirements(source: str) -> tuple[frozenset[str], tuple[frozenset[str], ...]] | None:
+    """The most selective requirement and all those worth a search, read
+    from one parse of the pattern; None when unsure or when not even the
+    most selective is worth one."""
     if _parser is None or _UNSURE.search(source):
         return None
     try:
@@ -59,22 +76,11 @@ def required_literals(source: str) -> frozenset[str] | None:
             parsed = _parser.parse(source, re.IGNORECASE)
     except Exception:  # noqa: BLE001 - syntax only `regex` knows: no prefilter
         return None
-    found = _best(_clauses(parsed))
-    if not found or min(map(len, found)) < MIN_LITERAL:
+    found = _clauses(parsed)
+    best = _best(found)
+    if not best or min(map(len, best)) < MIN_LITERAL:
         return None
-    return frozenset(found)
-
-
-def required_clauses(source: str) -> tuple[frozenset[str], ...]:
-    """Every set of literals of which every match of `source` contains one
-    (all of them hold together: "If ..., the sanctions ... could" needs
-    "if", one of the nouns and one of the modals), each worth a search;
-    () when unsure. `required_literals` is the most selective of them."""
-    if required_literals(source) is None:
-        return ()
-    parsed = _parser.parse(source, re.IGNORECASE)  # parsed without a warning just now
-    found = [frozenset(c) for c in _clauses(parsed) if min(map(len, c)) >= MIN_LITERAL]
-    return tuple(dict.fromkeys(found))
+    return frozenset(best), tuple(dict.fromkeys(frozenset(c) for c in found if min(map(len, c)) >= MIN_LITERAL))
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +215,16 @@ def _holds(text: str, clauses: tuple[tuple[str, ...], ...]) -> bool:
 def compile_prefilter(source: str, flags: int) -> Prefilter | None:
     """The required literals, searched with the rule's flags plus IGNORECASE
     (a superset of the regex's own case matching)."""
-    literals = required_literals(source)
-    if literals is None:
+    found = _requirements(source)
+    if found is None:
         return None
+    literals, clauses_found = found
     ordered = sorted(literals, key=lambda s: (-len(s), s))
     alternatives = "|".join(regex.escape(s) for s in ordered)
     lowered = tuple(s.lower() for s in ordered) if all(s.isascii() for s in ordered) else ()
     clauses: tuple[tuple[str, ...], ...] = ()
     if lowered:
-        others = [tuple(sorted({s.lower() for s in clause})) for clause in required_clauses(source)
+        others = [tuple(sorted({s.lower() for s in clause})) for clause in clauses_found
                   if clause != literals and all(s.isascii() for s in clause)]
         clauses = tuple(dict.fromkeys([lowered, *others]))
     return Prefilter(regex.compile(alternatives, flags | regex.IGNORECASE), lowered, clauses)
