@@ -240,3 +240,63 @@ def test_rules_diff_against_a_revision_reads_nested_rule_files(tmp_path):
     assert (old / "escalation" / "diplomatic.yaml").read_text(encoding="utf-8") == NESTED_RULE.format(weight="1.5")
     assert [r.weight for r in load_rulebook(old).rules] == [1.5]
     assert rules_digest(old) != rules_digest(repo / "rules")
+
+
+LISTED_RULES = (
+    "# measures and their relief\ncategory: escalation\n"
+    "phrase_lists:\n  relief:\n    - lift*\n    - postpon*\n"
+    "rules:\n  - id: escalation.tariffs-test\n    description: tariffs imposed\n    patterns: [tariffs]\n"
+    "    unless:\n      - list: relief\n      - humanitarian\n"
+    "    examples:\n      match: [Washington imposed tariffs., New tariffs took effect.]\n"
+    "      no_match: [Washington postponed the tariffs.]\n"
+    "  - id: escalation.embargo-test\n    description: embargo imposed\n    patterns: [embargo]\n"
+    "    unless:\n      - {list: relief, before: 3, after: 0}\n"
+    "    examples:\n      match: [The embargo stays., An embargo was imposed.]\n"
+    "      no_match: [They lifted the embargo.]\n"
+)
+
+
+def test_a_phrase_list_is_written_once_and_vetoes_in_every_rule_that_names_it(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "x.yaml").write_text(LISTED_RULES, encoding="utf-8")
+    assert check_rules(folder) == []
+    matcher = Matcher(load_rulebook(folder))
+    assert [h.rule for h in matcher.match("Washington imposed tariffs on steel.").hits] == ["escalation.tariffs-test"]
+    assert matcher.match("Washington postponed its tariffs on steel.").hits == ()
+    assert matcher.match("They lifted the embargo on grain.").hits == ()
+    # the window of the entry applies to each phrase of the list: nothing after the hit vetoes
+    assert [h.rule for h in matcher.match("The embargo stays, and lifting it is not on the agenda.").hits] \
+        == ["escalation.embargo-test"]
+
+
+def test_the_rules_hash_follows_a_phrase_lists_content(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    path = folder / "x.yaml"
+    path.write_text(LISTED_RULES, encoding="utf-8")
+    before = rules_digest(folder)
+    path.write_text(LISTED_RULES.replace("    - postpon*\n", "    - postpon*\n    - delay*\n"), encoding="utf-8")
+    assert rules_digest(folder) != before
+    # a list's name is not what a rule says: renaming it keeps the hash
+    path.write_text(LISTED_RULES.replace("relief", "held-back"), encoding="utf-8")
+    assert rules_digest(folder) == before
+
+
+def test_phrase_list_mistakes_are_located(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    text = (LISTED_RULES.replace("      - list: relief\n", "      - list: releif\n")
+            .replace("phrase_lists:\n", "phrase_lists:\n  unused: [tariff]\n  empty: []\n"))
+    (folder / "x.yaml").write_text(text, encoding="utf-8")
+    problems = {(p.line, p.message) for p in check_rules(folder)}
+    lines = text.splitlines()
+    at = {needle: next(n for n, line in enumerate(lines, 1) if line.startswith(needle)) for needle in
+          ("      - list: releif", "  unused:", "  empty:")}
+    assert (at["      - list: releif"], "unknown phrase list 'releif'") in problems
+    assert (at["  unused:"], "phrase list 'unused' is used by no rule in this file") in problems
+    assert (at["  empty:"], "phrase list 'empty' is empty") in problems
+    assert len(problems) == 4  # and 'empty' is used by no rule
+    both = LISTED_RULES.replace("      - list: relief\n", "      - {list: relief, phrase: ease}\n")
+    (folder / "x.yaml").write_text(both, encoding="utf-8")
+    assert [p.message for p in check_rules(folder)] == ["an unless entry needs 'phrase' or 'list', not both"]

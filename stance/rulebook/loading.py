@@ -36,7 +36,8 @@ from ..rulebook.patterns import (
 
 RULE_KEYS = ("id", "category", "description", "weight", "patterns", "unless", "negation", "examples")
 REQUIRED_RULE_KEYS = ("id", "description", "patterns", "examples")
-FILE_KEYS = ("category", "rules", "negation", "actors")
+FILE_KEYS = ("category", "phrase_lists", "rules", "negation", "actors")
+UNLESS_KEYS = ("phrase", "list", "before", "after")
 NEGATION_KEYS = ("window", "forward", "backward", "pseudo", "terminate")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:[.-][a-z0-9_]+)*$")
 # Default words on each side of a hit in which an `unless` phrase vetoes it:
@@ -264,10 +265,11 @@ def _content_digest(documents: list[Any]) -> str:
                 other.append(doc)
             continue
         category = doc.get("category")
+        lists = doc.get("phrase_lists")
         for rule in _listed(doc, "rules"):
             if isinstance(rule, dict) and "category" not in rule and category is not None:
                 rule = {**rule, "category": category}
-            rules.append(rule)
+            rules.append(_with_lists(rule, lists if isinstance(lists, dict) else {}))
         if "negation" in doc:
             negation = doc["negation"]  # as the loader: the last one read is in force
         actors.extend(_listed(doc, "actors"))
@@ -284,6 +286,18 @@ def _content_digest(documents: list[Any]) -> str:
         "other": sorted(other, key=_canonical_json),
     }
     return hashlib.sha256(_canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def _with_lists(rule: Any, lists: dict[str, Any]) -> Any:
+    """A rule's plain value with each `unless` entry that names a phrase list
+    holding that list's phrases instead, so the hash follows what the rule
+    says, whichever file defines the list."""
+    if not isinstance(rule, dict) or not isinstance(rule.get("unless"), list):
+        return rule
+    unless = [{**entry, "list": lists.get(entry["list"])}
+              if isinstance(entry, dict) and isinstance(entry.get("list"), str) else entry
+              for entry in rule["unless"]]
+    return {**rule, "unless": unless}
 
 
 def _listed(doc: dict[str, Any], key: str) -> list[Any]:
@@ -355,13 +369,14 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
                 default_category = _category(checker, top["category"], "") or ""
             if "negation" in top:
                 negation = _negation(checker, top["negation"])
+            lists = _phrase_lists(checker, top["phrase_lists"]) if "phrase_lists" in top else {}
             if "actors" in top:
                 for item in checker.sequence(top["actors"], "actors"):
                     actor = _actor(checker, item, alias_owner)
                     if actor is not None:
                         actors.append(actor)
             for item in checker.sequence(top["rules"], "rules") if "rules" in top else []:
-                rule = _rule(checker, item, default_category)
+                rule = _rule(checker, item, default_category, lists)
                 if rule is None:
                     continue
                 if rule.id in seen:
@@ -371,6 +386,10 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
                 else:
                     seen[rule.id] = rule
                     rules.append(rule)
+            for name, phrase_list in lists.items():
+                if not phrase_list.used:
+                    checker.problem(phrase_list.node, f"phrase list '{name}' is used by no rule in this file",
+                                    f"name it in an unless entry ('- list: {name}') or remove it")
         problems.extend(checker.problems)
     rules.sort(key=lambda rule: rule.id)
     return rules, negation, actors, problems, tuple(sources)
@@ -443,8 +462,10 @@ def _declared_id(node: yaml.Node) -> str:
     return ""
 
 
-def _rule(checker: _Checker, node: yaml.Node, default_category: str | None) -> Rule | None:
-    """One rule; `default_category` is the file's, "" when the file's is invalid."""
+def _rule(checker: _Checker, node: yaml.Node, default_category: str | None,
+          lists: dict[str, PhraseList] | None = None) -> Rule | None:
+    """One rule; `default_category` is the file's, "" when the file's is invalid;
+    `lists`, the file's phrase lists by name."""
     before = len(checker.problems)
     keys = checker.mapping(node, "a rule", RULE_KEYS, _declared_id(node))
     if keys is None:
@@ -479,7 +500,7 @@ def _rule(checker: _Checker, node: yaml.Node, default_category: str | None) -> R
         checker.problem(keys["patterns"], "rule has no patterns", "add at least one phrase", rule_id)
     unless = tuple(
         u for item in (checker.sequence(keys["unless"], "unless", rule_id) if "unless" in keys else [])
-        if (u := _unless(checker, item, rule_id)) is not None
+        for u in _unless(checker, item, rule_id, lists or {})
     )
     negation = "veto"
     if "negation" in keys:
@@ -545,21 +566,66 @@ def _pattern(checker: _Checker, node: yaml.Node, rule_id: str) -> Pattern | None
     return NearPattern(terms, within, ordered)
 
 
-def _unless(checker: _Checker, node: yaml.Node, rule_id: str) -> Unless | None:
+@dataclass(slots=True)
+class PhraseList:
+    """A named list of phrases that rules of one file share (`phrase_lists:`),
+    so a concept such as "a measure lifted or held back" is written once."""
+
+    phrases: tuple[Phrase, ...]
+    node: yaml.Node
+    used: bool = False
+
+
+def _phrase_lists(checker: _Checker, node: yaml.Node) -> dict[str, PhraseList]:
+    if not isinstance(node, yaml.MappingNode):
+        checker.problem(node, "phrase_lists must be a mapping of list names to lists of phrases",
+                        "write 'name:' and below it the phrases, one a line starting with '- '")
+        return {}
+    lists: dict[str, PhraseList] = {}
+    for key_node, value in node.value:
+        name = checker.string(key_node, "a phrase list's name")
+        if name is None:
+            continue
+        if name in lists:
+            checker.problem(key_node, f"duplicate phrase list '{name}'", "keep one of them")
+            continue
+        items = checker.sequence(value, f"phrase list '{name}'")
+        if isinstance(value, yaml.SequenceNode) and not items:
+            checker.problem(value, f"phrase list '{name}' is empty", "list at least one phrase")
+        phrases = tuple(p for item in items if (p := checker.phrase(item, f"phrase list '{name}'")) is not None)
+        lists[name] = PhraseList(phrases, key_node)
+    return lists
+
+
+def _unless(checker: _Checker, node: yaml.Node, rule_id: str, lists: dict[str, PhraseList]) -> tuple[Unless, ...]:
+    """An unless entry: a phrase, or a mapping with `phrase` or `list` (a
+    phrase list of the file) and optional windows; one Unless per phrase."""
     if isinstance(node, yaml.ScalarNode):
         phrase = checker.phrase(node, "unless", rule_id)
-        return Unless(phrase, UNLESS_WINDOW, UNLESS_WINDOW) if phrase else None
-    keys = checker.mapping(node, "an unless entry", ("phrase", "before", "after"), rule_id)
+        return (Unless(phrase, UNLESS_WINDOW, UNLESS_WINDOW),) if phrase else ()
+    keys = checker.mapping(node, "an unless entry", UNLESS_KEYS, rule_id)
     if keys is None:
-        return None
-    if "phrase" not in keys:
-        checker.problem(node, "an unless entry needs 'phrase'", "add 'phrase:'", rule_id)
-        return None
-    phrase = checker.phrase(keys["phrase"], "unless", rule_id)
+        return ()
+    if ("phrase" in keys) == ("list" in keys):
+        checker.problem(node, "an unless entry needs 'phrase' or 'list', not both", "add 'phrase:' or 'list:'", rule_id)
+        return ()
     window = {k: checker.integer(keys[k], k, 0, MAX_WINDOW, rule_id) if k in keys else UNLESS_WINDOW for k in ("before", "after")}
-    if phrase is None or None in window.values():
-        return None
-    return Unless(phrase, window["before"] or 0, window["after"] or 0)
+    if "list" in keys:
+        name = checker.scalar(keys["list"])
+        phrase_list = lists.get(name) if isinstance(name, str) else None
+        if phrase_list is None:
+            known = ", ".join(sorted(lists)) or "none"
+            checker.problem(keys["list"], f"unknown phrase list {_show(keys['list'])}",
+                            f"define it under 'phrase_lists:' in this file (defined here: {known})", rule_id)
+            return ()
+        phrase_list.used = True
+        phrases = phrase_list.phrases
+    else:
+        phrase = checker.phrase(keys["phrase"], "unless", rule_id)
+        phrases = (phrase,) if phrase is not None else ()
+    if not phrases or None in window.values():
+        return ()
+    return tuple(Unless(p, window["before"] or 0, window["after"] or 0) for p in phrases)
 
 
 def _examples(checker: _Checker, node: yaml.Node | None, rule_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
