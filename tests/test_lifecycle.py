@@ -16,7 +16,7 @@ from stance.model import default as default_model
 from stance.errors import ModelError
 from stance.model.linear import load_model
 
-from .conftest import ROOT, SEED_ARTICLE, run_cli
+from .conftest import ROOT, SEED_ARTICLE, SEED_LABELS, run_cli
 
 
 def test_label_file_with_four_planted_errors(tmp_path):
@@ -97,6 +97,16 @@ def test_weighted_files_change_the_fit_and_are_on_the_card(tmp_path):
     assert card["classifier"]["file_weights"] == {"b.jsonl": 5.0}
     assert json.loads((tmp_path / "plain.card.json").read_text())["classifier"]["file_weights"] == {}
     assert not np.allclose(load_model(plain).coef, load_model(weighed).coef)
+
+
+def test_a_retrain_on_the_same_labels_and_rules_writes_the_same_model_file(tmp_path):
+    """Byte for byte, whatever the string hashing of the process: a retrain
+    that changes nothing shows no change in git."""
+    outs = [tmp_path / f"m{seed}.npz" for seed in ("1", "2")]
+    for out, seed in zip(outs, ("1", "2")):
+        proc = run_cli("train", str(SEED_LABELS), "--folds", "0", "--out", str(out), env={"PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stderr
+    assert outs[0].read_bytes() == outs[1].read_bytes()
 
 
 @pytest.fixture()

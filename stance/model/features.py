@@ -329,7 +329,9 @@ class KeyTables:
         """The tables of a lookup's word dictionaries (see `FeatureLookup.words`)."""
         keys = set(uni) | set(neg) | set(bi) | NEGATORS
         keys.update(*bi.values())
-        index = {key: i for i, key in enumerate(keys, 1)}  # the order does not matter
+        # Numbered in sorted order: any order finds the same columns, and this
+        # one makes a retrain on the same labels and rules write the same file.
+        index = {key: i for i, key in enumerate(sorted(keys), 1)}
         size = len(index) + 1
         uni_cols = np.full(size, -1, dtype=np.int64)
         neg_cols = np.full(size, -1, dtype=np.int64)
