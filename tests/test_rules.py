@@ -270,6 +270,32 @@ def test_a_phrase_list_is_written_once_and_vetoes_in_every_rule_that_names_it(tm
         == ["escalation.embargo-test"]
 
 
+def test_a_phrase_list_hashes_as_its_entries_written_out_in_each_rule(tmp_path):
+    """Moving entries into a list (or back) is notation: no retrain."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    path = folder / "x.yaml"
+    path.write_text(LISTED_RULES, encoding="utf-8")
+    listed = rules_digest(folder)
+    inline = (LISTED_RULES.replace("phrase_lists:\n  relief:\n    - lift*\n    - postpon*\n", "")
+              .replace("      - list: relief\n", "      - lift*\n      - postpon*\n")
+              .replace("      - {list: relief, before: 3, after: 0}\n",
+                       "      - {phrase: lift*, before: 3, after: 0}\n      - {phrase: postpon*, before: 3, after: 0}\n"))
+    path.write_text(inline, encoding="utf-8")
+    assert check_rules(folder) == [] and rules_digest(folder) == listed
+
+
+def test_a_phrase_lists_entries_may_set_their_own_window(tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "x.yaml").write_text(LISTED_RULES.replace("    - postpon*\n", "    - {phrase: never, before: 0, after: 0}\n"),
+                                   encoding="utf-8")
+    matcher = Matcher(load_rulebook(folder))
+    # "never" vetoes only inside the hit's own words: here it stands before it
+    assert [h.rule for h in matcher.match("They never imposed tariffs.").hits] == ["escalation.tariffs-test"]
+    assert matcher.match("Washington lifted tariffs.").hits == ()
+
+
 def test_the_rules_hash_follows_a_phrase_lists_content(tmp_path):
     folder = tmp_path / "rules"
     folder.mkdir()

@@ -290,13 +290,20 @@ def _content_digest(documents: list[Any]) -> str:
 
 def _with_lists(rule: Any, lists: dict[str, Any]) -> Any:
     """A rule's plain value with each `unless` entry that names a phrase list
-    holding that list's phrases instead, so the hash follows what the rule
-    says, whichever file defines the list."""
+    replaced by the list's entries, as if written out in the rule (the
+    entry's windows on each phrase that sets none of its own): the hash
+    follows what a rule says, not whether a list says it for it."""
     if not isinstance(rule, dict) or not isinstance(rule.get("unless"), list):
         return rule
-    unless = [{**entry, "list": lists.get(entry["list"])}
-              if isinstance(entry, dict) and isinstance(entry.get("list"), str) else entry
-              for entry in rule["unless"]]
+    unless: list[Any] = []
+    for entry in rule["unless"]:
+        listed = lists.get(entry["list"]) if isinstance(entry, dict) and isinstance(entry.get("list"), str) else None
+        if not isinstance(listed, list):
+            unless.append(entry)
+            continue
+        window = {k: v for k, v in entry.items() if k != "list"}
+        unless.extend({**window, **item} if isinstance(item, dict) else {**window, "phrase": item} if window else item
+                      for item in listed)
     return {**rule, "unless": unless}
 
 
@@ -568,10 +575,12 @@ def _pattern(checker: _Checker, node: yaml.Node, rule_id: str) -> Pattern | None
 
 @dataclass(slots=True)
 class PhraseList:
-    """A named list of phrases that rules of one file share (`phrase_lists:`),
-    so a concept such as "a measure lifted or held back" is written once."""
+    """A named list of unless entries that rules of one file share
+    (`phrase_lists:`), so a concept such as "a measure lifted or held back"
+    is written once. An entry's window is None where the list leaves it to
+    the rule's entry that names the list."""
 
-    phrases: tuple[Phrase, ...]
+    entries: tuple[tuple[Phrase, int | None, int | None], ...]
     node: yaml.Node
     used: bool = False
 
@@ -589,43 +598,56 @@ def _phrase_lists(checker: _Checker, node: yaml.Node) -> dict[str, PhraseList]:
         if name in lists:
             checker.problem(key_node, f"duplicate phrase list '{name}'", "keep one of them")
             continue
-        items = checker.sequence(value, f"phrase list '{name}'")
+        what = f"phrase list '{name}'"
+        items = checker.sequence(value, what)
         if isinstance(value, yaml.SequenceNode) and not items:
-            checker.problem(value, f"phrase list '{name}' is empty", "list at least one phrase")
-        phrases = tuple(p for item in items if (p := checker.phrase(item, f"phrase list '{name}'")) is not None)
-        lists[name] = PhraseList(phrases, key_node)
+            checker.problem(value, f"{what} is empty", "list at least one phrase")
+        entries = tuple(e for item in items if (e := _unless_phrase(checker, item, what, f"an entry of {what}", ("phrase", "before", "after"))))
+        lists[name] = PhraseList(tuple((p, b, a) for p, b, a, _ in entries), key_node)
     return lists
+
+
+def _unless_phrase(checker: _Checker, node: yaml.Node, what: str, entry: str, allowed: tuple[str, ...],
+                   rule_id: str = "") -> tuple[Phrase | None, int | None, int | None, dict[str, yaml.Node]] | None:
+    """A phrase written alone or as a mapping with `phrase` and optional
+    `before` / `after` (None where not given); the mapping's keys besides.
+    None when the entry is invalid."""
+    if isinstance(node, yaml.ScalarNode):
+        phrase = checker.phrase(node, what, rule_id)
+        return (phrase, None, None, {}) if phrase else None
+    keys = checker.mapping(node, entry, allowed, rule_id)
+    if keys is None:
+        return None
+    window = {k: checker.integer(keys[k], k, 0, MAX_WINDOW, rule_id) for k in ("before", "after") if k in keys}
+    phrase = checker.phrase(keys["phrase"], what, rule_id) if "phrase" in keys else None
+    if None in window.values() or ("phrase" in keys and phrase is None):
+        return None
+    return phrase, window.get("before"), window.get("after"), keys
 
 
 def _unless(checker: _Checker, node: yaml.Node, rule_id: str, lists: dict[str, PhraseList]) -> tuple[Unless, ...]:
     """An unless entry: a phrase, or a mapping with `phrase` or `list` (a
     phrase list of the file) and optional windows; one Unless per phrase."""
-    if isinstance(node, yaml.ScalarNode):
-        phrase = checker.phrase(node, "unless", rule_id)
-        return (Unless(phrase, UNLESS_WINDOW, UNLESS_WINDOW),) if phrase else ()
-    keys = checker.mapping(node, "an unless entry", UNLESS_KEYS, rule_id)
-    if keys is None:
+    parsed = _unless_phrase(checker, node, "unless", "an unless entry", UNLESS_KEYS, rule_id)
+    if parsed is None:
         return ()
-    if ("phrase" in keys) == ("list" in keys):
+    phrase, before, after, keys = parsed
+    if isinstance(node, yaml.MappingNode) and ("phrase" in keys) == ("list" in keys):
         checker.problem(node, "an unless entry needs 'phrase' or 'list', not both", "add 'phrase:' or 'list:'", rule_id)
         return ()
-    window = {k: checker.integer(keys[k], k, 0, MAX_WINDOW, rule_id) if k in keys else UNLESS_WINDOW for k in ("before", "after")}
-    if "list" in keys:
-        name = checker.scalar(keys["list"])
-        phrase_list = lists.get(name) if isinstance(name, str) else None
-        if phrase_list is None:
-            known = ", ".join(sorted(lists)) or "none"
-            checker.problem(keys["list"], f"unknown phrase list {_show(keys['list'])}",
-                            f"define it under 'phrase_lists:' in this file (defined here: {known})", rule_id)
-            return ()
-        phrase_list.used = True
-        phrases = phrase_list.phrases
-    else:
-        phrase = checker.phrase(keys["phrase"], "unless", rule_id)
-        phrases = (phrase,) if phrase is not None else ()
-    if not phrases or None in window.values():
+    if phrase is not None:
+        return (Unless(phrase, UNLESS_WINDOW if before is None else before, UNLESS_WINDOW if after is None else after),)
+    name = checker.scalar(keys["list"])
+    phrase_list = lists.get(name) if isinstance(name, str) else None
+    if phrase_list is None:
+        known = ", ".join(sorted(lists)) or "none"
+        checker.problem(keys["list"], f"unknown phrase list {_show(keys['list'])}",
+                        f"define it under 'phrase_lists:' in this file (defined here: {known})", rule_id)
         return ()
-    return tuple(Unless(p, window["before"] or 0, window["after"] or 0) for p in phrases)
+    phrase_list.used = True
+    return tuple(Unless(p, next(w for w in (own_before, before, UNLESS_WINDOW) if w is not None),
+                        next(w for w in (own_after, after, UNLESS_WINDOW) if w is not None))
+                 for p, own_before, own_after in phrase_list.entries)
 
 
 def _examples(checker: _Checker, node: yaml.Node | None, rule_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
