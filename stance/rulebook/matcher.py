@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import chain, compress
 from typing import Any
 
 from ..fastinit import frozen_init
@@ -354,7 +354,7 @@ class Matcher:
                     if present.isdisjoint(terms):
                         break
                 else:
-                    for i, j, parts in _near(near, occ):
+                    for i, j, parts in _near(near, occ, present):
                         raws.append(_Raw(rule, desc, i, j, starts[i], ends[j - 1], parts))
         if regexes:
             raws.extend(self._regex_hits(text, toks, regexes, scanned))
@@ -549,16 +549,22 @@ def _term_cost(terms: tuple[tuple[Phrase, ...], ...], k: int) -> tuple[int, int,
     return (common, len(alternatives), -k)
 
 
-def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
-    """Token spans where all of a near pattern's terms stand within reach."""
+def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]],
+          present: set[int]) -> list[tuple[int, int, tuple[tuple[int, int], ...]]]:
+    """Token spans where all of a near pattern's terms stand within reach;
+    `present` holds the phrases of `occ`.
+
+    A term has ten alternatives or more on average, of which one or two
+    occur: they are found by one set intersection, not one look-up each."""
     found = []
-    for alternatives in spec.terms:
-        if len(alternatives) == 1:  # one phrase's spans are already in order
-            spans = occ.get(alternatives[0])
-        else:
-            spans = sorted([s for pid in alternatives if pid in occ for s in occ[pid]])
-        if not spans:
+    for alternatives in spec.term_sets:
+        occurring = present.intersection(alternatives)
+        if not occurring:
             return []
+        if len(occurring) == 1:  # one phrase's spans are already in order
+            spans = occ[occurring.pop()]
+        else:
+            spans = sorted(chain.from_iterable(map(occ.__getitem__, occurring)))
         found.append(spans)
     out: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
     within, ordered, rest = spec.within, spec.ordered, found[1:]
