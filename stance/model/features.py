@@ -47,6 +47,8 @@ PREVIOUS, NEXT, ARTICLE, TITLE = "ps:", "ns:", "ds:", "ts:"
 ARTICLE_SHARE = 0.3
 # Hits of one category counted up to this many (1, 2, 3 or more).
 MAX_COUNT = 3
+# Steps from a negator to the keys it negates.
+_REACH = np.arange(1, NEGATION_REACH + 1, dtype=np.int64)
 # Distinct hit patterns (rules and negated categories of a sentence) whose
 # feature columns are remembered; cleared when full, so memory stays bounded.
 HIT_CACHE_LIMIT = 50_000
@@ -204,37 +206,41 @@ class FeatureLookup:
     def columns(self, keys: Sequence[Sequence[str]], hits: Sequence[Sequence[SignalHit]],
                 negated: Sequence[Sequence[str]], context: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Distinct (sentence, column) pairs of many sentences, as two arrays
-        sorted by sentence: the columns `ids` gives for each, all at once."""
+        sorted by sentence: the columns `ids` gives for each, all at once.
+
+        Each kind of feature gives codes, sentence * stride + column
+        (stride: one more than the columns, the last standing for "no such
+        feature"), collected, then sorted and de-duplicated once: an article
+        of a few sentences costs a few dozen numpy calls, so each step makes
+        as few as it can."""
         t = self.tables
         n = len(keys)
+        stride = t.n_features + 1
         lengths = np.fromiter(map(len, keys), dtype=np.int64, count=n)
         # Each key's index in the model's key table (0: a key no word feature uses).
-        k = np.fromiter(map(t.index.get, chain.from_iterable(keys), repeat(0)), dtype=np.int64,
-                        count=int(lengths.sum()))
-        owner = np.arange(n, dtype=np.int64).repeat(lengths)
-        parts_owner = [owner]
-        parts_col = [t.uni[k]]
+        k = np.fromiter(map(t.index.get, chain.from_iterable(keys), repeat(0)), dtype=np.int64)
+        base = np.arange(0, n * stride, stride, dtype=np.int64).repeat(lengths)  # each key's sentence * stride
+        parts = [base + t.uni_or_none[k]]
         if len(k) > 1:
             # Pairs of neighbours in one sentence whose first key starts any bigram.
-            pair = (t.starts_bigram[k[:-1]] & (owner[1:] == owner[:-1])).nonzero()[0]
+            pair = (t.starts_bigram[k[:-1]] & (base[1:] == base[:-1])).nonzero()[0]
             codes = k[pair] * t.size + k[pair + 1]
             # Sorted queries let the binary searches start where the last one ended: twice as fast.
             order = codes.argsort()
             pair, codes = pair[order], codes[order]
             at = t.bigram_codes.searchsorted(codes)
             found = t.bigram_codes[at] == codes
-            parts_owner.append(owner[pair[found]])
-            parts_col.append(t.bigram_cols[at[found]])
-            # A key is negated when a negator stands 1 to NEGATION_REACH keys before it in its sentence.
-            negator = t.negator[k]
-            negated_at = np.zeros(len(k), dtype=bool)
-            for d in range(1, NEGATION_REACH + 1):
-                if d < len(k):
-                    negated_at[d:] |= negator[:-d] & (owner[d:] == owner[:-d])
-            parts_owner.append(owner[negated_at])
-            parts_col.append(t.neg[k[negated_at]])
-        hit_owner: list[int] = []
-        hit_col: list[int] = []
+            parts.append(base[pair[found]] + t.bigram_cols[at[found]])
+            # A key is negated when a negator stands 1 to NEGATION_REACH keys before it
+            # in its sentence: the few negators' followers (repeats go with the rest).
+            negators = t.negator[k].nonzero()[0]
+            if len(negators):
+                after = (negators[:, None] + _REACH).ravel()
+                inside = after < len(k)
+                after, source = after[inside], negators.repeat(NEGATION_REACH)[inside]
+                after = after[base[after] == base[source]]
+                parts.append(base[after] + t.neg_or_none[k[after]])
+        hit_code: list[int] = []
         cache = self._hit_cols
         for row, (h, neg, ctx) in enumerate(zip(hits, negated, context)):
             signature = (tuple([(x.rule, x.category) for x in h]), tuple(neg), tuple(ctx))
@@ -245,18 +251,17 @@ class FeatureLookup:
                 vocab = self.vocabulary
                 cols = cache[signature] = tuple(i for i in map(vocab.get, [*hit_features(h, neg), *ctx])
                                                 if i is not None)
-            hit_col.extend(cols)
-            hit_owner.extend(repeat(row, len(cols)))
-        parts_owner.append(np.array(hit_owner, dtype=np.int64))
-        parts_col.append(np.array(hit_col, dtype=np.int64))
-        owners = np.concatenate(parts_owner)
-        cols = np.concatenate(parts_col)
-        present = cols >= 0
-        pairs = owners[present] * t.n_features + cols[present]
+            if cols:
+                hit_code.extend(map((row * stride).__add__, cols))
+        if hit_code:
+            parts.append(np.array(hit_code, dtype=np.int64))
+        pairs = np.concatenate(parts)
         pairs.sort()
         if len(pairs) > 1:  # binary features: each once (sort and drop repeats; np.unique is slower here)
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
-        return pairs // t.n_features, pairs % t.n_features
+        owner, cols = np.divmod(pairs, stride)
+        real = cols != t.n_features
+        return owner[real], cols[real]
 
     def word_columns(self) -> np.ndarray:
         """The columns of the word and word-pair features (UNIGRAM and BIGRAM names)."""
@@ -316,6 +321,9 @@ class KeyTables:
         self.size = len(keys) + 1
         self.n_features = n_features
         self.uni, self.neg = uni, neg
+        # The same with n_features for "none" instead of -1: `columns` drops that column once, at the end.
+        self.uni_or_none = np.where(uni >= 0, uni, n_features)
+        self.neg_or_none = np.where(neg >= 0, neg, n_features)
         # One sentinel code above any real one (the last) keeps searchsorted in range.
         self.bigram_codes, self.bigram_cols = bigram_codes, bigram_cols
         self.negator = np.zeros(self.size, dtype=bool)
