@@ -165,7 +165,7 @@ class LiteralScan(Generic[T]):
             for literal, found in bits.items():
                 self._automaton.add_word(literal, (len(literal) - 1, found))
             self._automaton.make_automaton()
-        self._candidates: dict[int, tuple[tuple[T, tuple[tuple[str, ...], ...]], ...]] = {}
+        self._candidates: dict[int, tuple[tuple[T, ...], tuple[tuple[T, tuple[tuple[str, ...], ...]], ...] | None]] = {}
 
     def per_sentence(self, article: str, spans: Sequence[tuple[int, int]]) -> list[tuple[T, ...]] | None:
         """The items each sentence (a span of `article`, spans in order)
@@ -182,22 +182,26 @@ class LiteralScan(Generic[T]):
                 if k >= 0 and last < spans[k][1]:  # and ends in
                     met[k] |= found
         out: list[tuple[T, ...]] = []
+        candidates_of = self._candidates_of
         for (start, end), mask in zip(spans, met):
-            candidates = self._candidates_of(mask)
-            if any(rest for _, rest in candidates):
-                sentence = lowered[start:end]
-                out.append(tuple([item for item, rest in candidates if _holds(sentence, rest)]))
+            items, checks = candidates_of(mask)
+            if checks is None:
+                out.append(items)
             else:
-                out.append(tuple([item for item, _ in candidates]))
+                sentence = lowered[start:end]
+                out.append(tuple([item for item, rest in checks if _holds(sentence, rest)]))
         return out
 
-    def _candidates_of(self, mask: int) -> tuple[tuple[T, tuple[tuple[str, ...], ...]], ...]:
+    def _candidates_of(self, mask: int) -> tuple[tuple[T, ...], tuple[tuple[T, tuple[tuple[str, ...], ...]], ...] | None]:
+        """The items a mask admits, and the same with their other
+        requirements to check, or None when none has any (most sentences)."""
         found = self._candidates.get(mask)
         if found is None:
             if len(self._candidates) >= CANDIDATES_CACHE_LIMIT:
                 self._candidates.clear()
-            found = self._candidates[mask] = tuple((item, rest) for k, (item, rest) in enumerate(zip(self._items, self._rest))
-                                                   if mask >> k & 1)
+            checks = tuple((item, rest) for k, (item, rest) in enumerate(zip(self._items, self._rest)) if mask >> k & 1)
+            found = self._candidates[mask] = (tuple(item for item, _ in checks),
+                                              checks if any(rest for _, rest in checks) else None)
         return found
 
 
