@@ -287,18 +287,21 @@ class Matcher:
         hits: list[SignalHit] = []
         suppressed: list[Suppressed] = []
         scopes = None
+        present = occ.keys()
+        negating = bool(self._forward or self._backward)
         for raw in _longest_per_rule(raws):
             rule = raw.rule
             start, end, category, negated, span = raw.start, raw.end, rule.category, False, (raw.i, raw.j)
-            veto = self._unless_veto(raw, occ)
+            # most rules' unless phrases are not in the sentence: no call to look at their spans
+            veto = None if present.isdisjoint(self._unless_any[rule.id]) else self._unless_veto(raw, occ)
             if veto is not None:
                 hit = SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern, rule.weight)
                 suppressed.append(Suppressed(hit, f"unless '{self._phrases[veto].text}' nearby"))
                 continue
-            if rule.negation != "ignore" and (self._forward or self._backward):
+            if negating and rule.negation != "ignore":
                 if scopes is None:
                     scopes = self._negation_scopes(text, toks, occ)
-                cue = _covering_scope(scopes, raw)
+                cue = _covering_scope(scopes, raw) if scopes else None
                 if cue is not None:
                     hit = SignalHit(rule.id, category, text[start:end], start + offset, end + offset, raw.pattern,
                                     rule.weight)
@@ -338,13 +341,14 @@ class Matcher:
         # In the order found: rule patterns that find the same span keep the
         # first found (see _longest_per_rule).
         for pid in [*filter(gated.__contains__, occ)]:
-            spans = occ[pid]
             acts, gate, phrases_only = gated[pid]
             if gate is not None and present.isdisjoint(gate):
+                if not phrases_only:
+                    continue  # most triggers: only near patterns, none of which can hold here
                 acts = phrases_only  # no near pattern of this phrase can hold here
             for rule, desc, near in acts:
                 if near is None:
-                    raws.extend([_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in spans])
+                    raws.extend([_Raw(rule, desc, i, j, starts[i], ends[j - 1]) for i, j in occ[pid]])
                     continue
                 key = id(near)
                 if key in seen_near:
@@ -384,9 +388,9 @@ class Matcher:
         return raws
 
     def _unless_veto(self, raw: _Raw, occ: dict[int, list[tuple[int, int]]]) -> int | None:
-        if occ.keys().isdisjoint(self._unless_any.get(raw.rule.id, ())):
-            return None  # none of the rule's unless phrases is in the sentence
-        for pid, before, after in self._unless.get(raw.rule.id, ()):
+        """The unless phrase within reach of a hit, if any (`match` calls it
+        only when one of the rule's unless phrases is in the sentence)."""
+        for pid, before, after in self._unless[raw.rule.id]:
             for ui, uj in occ.get(pid, ()):
                 if (uj <= raw.i and raw.i - uj <= before) or (ui >= raw.j and ui - raw.j <= after) or (ui < raw.j and uj > raw.i):
                     return pid
