@@ -256,10 +256,17 @@ LISTED_RULES = (
 )
 
 
-def test_a_phrase_list_is_written_once_and_vetoes_in_every_rule_that_names_it(tmp_path):
+def _rules_file(tmp_path: Path, text: str) -> tuple[Path, Path]:
+    """A rule folder holding one file with `text`: (the folder, the file)."""
     folder = tmp_path / "rules"
     folder.mkdir()
-    (folder / "x.yaml").write_text(LISTED_RULES, encoding="utf-8")
+    path = folder / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    return folder, path
+
+
+def test_a_phrase_list_is_written_once_and_vetoes_in_every_rule_that_names_it(tmp_path):
+    folder, _ = _rules_file(tmp_path, LISTED_RULES)
     assert check_rules(folder) == []
     matcher = Matcher(load_rulebook(folder))
     assert [h.rule for h in matcher.match("Washington imposed tariffs on steel.").hits] == ["escalation.tariffs-test"]
@@ -272,10 +279,7 @@ def test_a_phrase_list_is_written_once_and_vetoes_in_every_rule_that_names_it(tm
 
 def test_a_phrase_list_hashes_as_its_entries_written_out_in_each_rule(tmp_path):
     """Moving entries into a list (or back) is notation: no retrain."""
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    path = folder / "x.yaml"
-    path.write_text(LISTED_RULES, encoding="utf-8")
+    folder, path = _rules_file(tmp_path, LISTED_RULES)
     listed = rules_digest(folder)
     inline = (LISTED_RULES.replace("phrase_lists:\n  relief:\n    - lift*\n    - postpon*\n", "")
               .replace("      - list: relief\n", "      - lift*\n      - postpon*\n")
@@ -286,10 +290,7 @@ def test_a_phrase_list_hashes_as_its_entries_written_out_in_each_rule(tmp_path):
 
 
 def test_a_phrase_lists_entries_may_set_their_own_window(tmp_path):
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    (folder / "x.yaml").write_text(LISTED_RULES.replace("    - postpon*\n", "    - {phrase: never, before: 0, after: 0}\n"),
-                                   encoding="utf-8")
+    folder, _ = _rules_file(tmp_path, LISTED_RULES.replace("    - postpon*\n", "    - {phrase: never, before: 0, after: 0}\n"))
     matcher = Matcher(load_rulebook(folder))
     # "never" vetoes only inside the hit's own words: here it stands before it
     assert [h.rule for h in matcher.match("They never imposed tariffs.").hits] == ["escalation.tariffs-test"]
@@ -297,10 +298,7 @@ def test_a_phrase_lists_entries_may_set_their_own_window(tmp_path):
 
 
 def test_the_rules_hash_follows_a_phrase_lists_content(tmp_path):
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    path = folder / "x.yaml"
-    path.write_text(LISTED_RULES, encoding="utf-8")
+    folder, path = _rules_file(tmp_path, LISTED_RULES)
     before = rules_digest(folder)
     path.write_text(LISTED_RULES.replace("    - postpon*\n", "    - postpon*\n    - delay*\n"), encoding="utf-8")
     assert rules_digest(folder) != before
@@ -310,11 +308,9 @@ def test_the_rules_hash_follows_a_phrase_lists_content(tmp_path):
 
 
 def test_phrase_list_mistakes_are_located(tmp_path):
-    folder = tmp_path / "rules"
-    folder.mkdir()
     text = (LISTED_RULES.replace("      - list: relief\n", "      - list: releif\n")
             .replace("phrase_lists:\n", "phrase_lists:\n  unused: [tariff]\n  empty: []\n"))
-    (folder / "x.yaml").write_text(text, encoding="utf-8")
+    folder, path = _rules_file(tmp_path, text)
     problems = {(p.line, p.message) for p in check_rules(folder)}
     lines = text.splitlines()
     at = {needle: next(n for n, line in enumerate(lines, 1) if line.startswith(needle)) for needle in
@@ -324,5 +320,5 @@ def test_phrase_list_mistakes_are_located(tmp_path):
     assert (at["  empty:"], "phrase list 'empty' is empty") in problems
     assert len(problems) == 4  # and 'empty' is used by no rule
     both = LISTED_RULES.replace("      - list: relief\n", "      - {list: relief, phrase: ease}\n")
-    (folder / "x.yaml").write_text(both, encoding="utf-8")
+    path.write_text(both, encoding="utf-8")
     assert [p.message for p in check_rules(folder)] == ["an unless entry needs 'phrase' or 'list', not both"]
