@@ -322,3 +322,5 @@ def test_phrase_list_mistakes_are_located(tmp_path):
     both = LISTED_RULES.replace("      - list: relief\n", "      - {list: relief, phrase: ease}\n")
     path.write_text(both, encoding="utf-8")
     assert [p.message for p in check_rules(folder)] == ["an unless entry needs 'phrase' or 'list', not both"]
+    path.write_text(LISTED_RULES.replace("    - postpon*\n", "    - {before: 3}\n"), encoding="utf-8")
+    assert [(p.line, p.message) for p in check_rules(folder)] == [(6, "an entry of phrase list 'relief' needs 'phrase'")]

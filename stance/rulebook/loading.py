@@ -602,8 +602,14 @@ def _phrase_lists(checker: _Checker, node: yaml.Node) -> dict[str, PhraseList]:
         items = checker.sequence(value, what)
         if isinstance(value, yaml.SequenceNode) and not items:
             checker.problem(value, f"{what} is empty", "list at least one phrase")
-        entries = tuple(e for item in items if (e := _unless_phrase(checker, item, what, f"an entry of {what}", ("phrase", "before", "after"))))
-        lists[name] = PhraseList(tuple((p, b, a) for p, b, a, _ in entries), key_node)
+        entries: list[tuple[Phrase, int | None, int | None]] = []
+        for item in items:
+            parsed = _unless_phrase(checker, item, what, f"an entry of {what}", ("phrase", "before", "after"))
+            if parsed is not None and parsed[0] is None:
+                checker.problem(item, f"an entry of {what} needs 'phrase'", "add 'phrase:'")
+            elif parsed is not None and parsed[0] is not None:
+                entries.append((parsed[0], parsed[1], parsed[2]))
+        lists[name] = PhraseList(tuple(entries), key_node)
     return lists
 
 
