@@ -259,9 +259,9 @@ class FeatureLookup:
         pairs.sort()
         if len(pairs) > 1:  # binary features: each once (sort and drop repeats; np.unique is slower here)
             pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
-        owner, cols = np.divmod(pairs, stride)
-        real = cols != t.n_features
-        return owner[real], cols[real]
+        owner, column = np.divmod(pairs, stride)
+        real = column != t.n_features
+        return owner[real], column[real]
 
     def word_columns(self) -> np.ndarray:
         """The columns of the word and word-pair features (UNIGRAM and BIGRAM names)."""

@@ -126,6 +126,8 @@ def lower_for_literals(text: str) -> str | None:
 
 
 T = TypeVar("T")
+# Requirements left to check in a sentence: each clause is met by any one of its literals.
+Clauses = tuple[tuple[str, ...], ...]
 # Distinct sets of candidate items remembered by a scan; cleared when full.
 CANDIDATES_CACHE_LIMIT = 10_000
 
@@ -149,7 +151,7 @@ class LiteralScan(Generic[T]):
 
     def __init__(self, items: Sequence[tuple[T, Sequence[Sequence[str]]]]) -> None:
         self._items = [item for item, _ in items]
-        self._rest = [tuple(clauses[1:]) for _, clauses in items]
+        self._rest: list[Clauses] = [tuple(map(tuple, clauses[1:])) for _, clauses in items]
         self._always = 0  # bit k: item k has no requirement
         bits: dict[str, int] = {}  # literal -> the items whose first requirement it meets
         for k, (_, clauses) in enumerate(items):
@@ -165,7 +167,7 @@ class LiteralScan(Generic[T]):
             for literal, found in bits.items():
                 self._automaton.add_word(literal, (len(literal) - 1, found))
             self._automaton.make_automaton()
-        self._candidates: dict[int, tuple[tuple[T, ...], tuple[tuple[T, tuple[tuple[str, ...], ...]], ...] | None]] = {}
+        self._candidates: dict[int, tuple[tuple[T, ...], tuple[tuple[T, Clauses], ...] | None]] = {}
 
     def per_sentence(self, article: str, spans: Sequence[tuple[int, int]]) -> list[tuple[T, ...]] | None:
         """The items each sentence (a span of `article`, spans in order)
@@ -192,7 +194,7 @@ class LiteralScan(Generic[T]):
                 out.append(tuple([item for item, rest in checks if _holds(sentence, rest)]))
         return out
 
-    def _candidates_of(self, mask: int) -> tuple[tuple[T, ...], tuple[tuple[T, tuple[tuple[str, ...], ...]], ...] | None]:
+    def _candidates_of(self, mask: int) -> tuple[tuple[T, ...], tuple[tuple[T, Clauses], ...] | None]:
         """The items a mask admits, and the same with their other
         requirements to check, or None when none has any (most sentences)."""
         found = self._candidates.get(mask)
@@ -200,12 +202,12 @@ class LiteralScan(Generic[T]):
             if len(self._candidates) >= CANDIDATES_CACHE_LIMIT:
                 self._candidates.clear()
             checks = tuple((item, rest) for k, (item, rest) in enumerate(zip(self._items, self._rest)) if mask >> k & 1)
-            found = self._candidates[mask] = (tuple(item for item, _ in checks),
-                                              checks if any(rest for _, rest in checks) else None)
+            found = (tuple(item for item, _ in checks), checks if any(rest for _, rest in checks) else None)
+            self._candidates[mask] = found
         return found
 
 
-def _holds(text: str, clauses: tuple[tuple[str, ...], ...]) -> bool:
+def _holds(text: str, clauses: Clauses) -> bool:
     """Whether `text` holds a literal of each clause (loops: faster than nested generators)."""
     for clause in clauses:
         for literal in clause:
