@@ -143,11 +143,11 @@ def _score(scorer: Scorer, paths: Optional[list[str]], input: Optional[Path], fo
                 print_rich([outcome.report])
             elif format is ReportFormat.json and not single:
                 out.write("" if first else ",\n")
-                out.write(outcome.rendered)
+                out.write(outcome.rendered or "")
             else:
                 if format in (ReportFormat.text, ReportFormat.markdown) and not first:
                     out.write("\n")
-                out.write(outcome.rendered)
+                out.write(outcome.rendered or "")
                 out.write("\n")
             first = False
         if format is ReportFormat.json and not single:

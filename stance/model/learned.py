@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from ..model.features import BIGRAM
 from ..rulebook.matcher import SignalHit
 from ..model.linear import StanceModel
@@ -24,7 +26,7 @@ from ..text.tokens import Tokens
 LEARNED_PREFIX = "learned."
 
 
-def learned_hits(model: StanceModel, ids: Callable[[], Sequence[int]], probabilities: Sequence[float], text: str,
+def learned_hits(model: StanceModel, ids: Callable[[], Sequence[int] | np.ndarray], probabilities: Sequence[float], text: str,
                  offset: int, toks: Tokens, ruled: set[str], negated: Sequence[str],
                  actor_of: Callable[[int, int], str | None] | None = None) -> list[SignalHit]:
     """Hits for the categories whose head fires and that no rule found or negated.
@@ -36,7 +38,7 @@ def learned_hits(model: StanceModel, ids: Callable[[], Sequence[int]], probabili
     `actor_of` the attribution of the tokens [i, j) of the sentence (see classifier).
     """
     out: list[SignalHit] = []
-    columns: Sequence[int] | None = None
+    columns: Sequence[int] | np.ndarray | None = None
     for head, (category, p) in enumerate(zip(SIGNALS, probabilities)):
         if p < model.signal_threshold[head] or category in ruled or category in negated:
             continue

@@ -147,7 +147,7 @@ class StanceModel:
         heads = sigmoid(scaled[:, 3:] + self.signal_intercept)
         return SentenceModelScores(probabilities, heads, owner, cols)
 
-    def strongest_word_feature(self, ids: Sequence[int], head: int) -> str | None:
+    def strongest_word_feature(self, ids: Sequence[int] | np.ndarray, head: int) -> str | None:
         """The word or word-pair feature among `ids` that pulls signal head
         `head` up the most: the evidence a learned signal points to."""
         names = self._feature_names()
@@ -205,10 +205,11 @@ class StanceModel:
         try:
             with tmp_model.open("wb") as f:
                 # Uncompressed: inflating took longer than reading the larger file.
+                tables: dict[str, Any] = self.lookup.tables.arrays()
                 np.savez(f, features=names, idf=self.idf, coef=self.coef, intercept=self.intercept,
                          classes=np.array(CLASSES), signal_coef=self.signal_coef,
                          signal_intercept=self.signal_intercept, signal_threshold=self.signal_threshold,
-                         signals=np.array(SIGNALS), **self.lookup.tables.arrays())
+                         signals=np.array(SIGNALS), **tables)
                 f.flush()
                 os.fsync(f.fileno())
             card = {**card, "format": MODEL_FORMAT, "model_sha256": file_sha256(tmp_model)}

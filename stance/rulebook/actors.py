@@ -113,8 +113,8 @@ class ActorMatcher:
         # alias listed wins a tie, as in `_index`).
         grouped: dict[str, dict[tuple[str, ...], str]] = {}
         for entries in self._index.values():
-            for words, actor in entries:
-                grouped.setdefault(words[0], {}).setdefault(words, actor)
+            for words, actor_id in entries:
+                grouped.setdefault(words[0], {}).setdefault(words, actor_id)
         self._by_surface: dict[str, tuple[tuple[int, ...], dict[tuple[str, ...], str]]] = {
             first: (tuple(sorted({len(w) for w in aliases}, reverse=True)), aliases)
             for first, aliases in grouped.items()

@@ -207,7 +207,7 @@ def _number(text: str | None) -> float | None:
 
 
 def _show(node: yaml.Node) -> str:
-    return repr(node.value) if isinstance(node, yaml.ScalarNode) else f"a {node.id}"
+    return repr(node.value) if isinstance(node, yaml.ScalarNode) else f"a {getattr(node, 'id', 'value')}"
 
 
 def load_rulebook(root: str | Path) -> Rulebook:
@@ -494,11 +494,11 @@ def _rule(checker: _Checker, node: yaml.Node, default_category: str | None,
     description = checker.string(keys["description"], "description", rule_id) if "description" in keys else ""
     weight = 1.0
     if "weight" in keys:
-        value = _number(checker.scalar(keys["weight"]))
-        if value is None or not 0 < value <= MAX_WEIGHT:
+        number = _number(checker.scalar(keys["weight"]))
+        if number is None or not 0 < number <= MAX_WEIGHT:
             checker.problem(keys["weight"], f"weight must be a number above 0 and at most {MAX_WEIGHT}, not {_show(keys['weight'])}", "", rule_id)
         else:
-            weight = float(value)
+            weight = float(number)
     patterns = tuple(
         p for item in (checker.sequence(keys["patterns"], "patterns", rule_id) if "patterns" in keys else [])
         if (p := _pattern(checker, item, rule_id)) is not None
@@ -558,7 +558,7 @@ def _pattern(checker: _Checker, node: yaml.Node, rule_id: str) -> Pattern | None
         checker.problem(keys["near"], "near needs at least two terms", "list the words that must stand close together", rule_id)
         return None
     terms = tuple(checker.phrases(t, "near term", rule_id) for t in terms_nodes)
-    within = NEAR_WITHIN
+    within: int | None = NEAR_WITHIN
     if "within" in keys:
         within = checker.integer(keys["within"], "within", 0, MAX_WINDOW, rule_id)
     ordered = False

@@ -197,10 +197,11 @@ class Matcher:
             node = self._root.keys.setdefault(value, _Node())
         else:
             table = self._root_prefix[value[:_PREFIX_INDEX_LEN]] if kind == _PREFIX else self._root_exact[first.value]
-            node = next((n for v, n in table if v == value), None)
-            if node is None:
-                node = _Node()
-                table.append((value, node))
+            found = next((n for v, n in table if v == value), None)
+            if found is None:
+                found = _Node()
+                table.append((value, found))
+            node = found
         for word in rest:
             node = node.child(*_check(word))
         node.ends.append(pid)
@@ -230,7 +231,7 @@ class Matcher:
         entries = list(map(self._starts.__getitem__, words))
         get = occ.get
         for i in compress(range(n), entries):
-            alone, by_key, roots, specials = entries[i]
+            alone, by_key, roots, specials = entries[i]  # type: ignore[misc]  # compress skipped the empty ones
             if alone:
                 span = (i, i + 1)
                 for pid in alone:

@@ -35,8 +35,8 @@ from typing import Any, Generic, TypeVar
 import regex
 
 try:  # the standard library's own regex parser (private, stable since 3.11)
-    from re import _constants as _c
-    from re import _parser
+    from re import _constants as _c  # type: ignore[attr-defined]  # private: not in the type stubs
+    from re import _parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - another Python: no prefilters, same answers
     _parser = None  # type: ignore[assignment]
 

@@ -28,7 +28,7 @@ def evaluate(clf: Classifier, sentences: Sequence[LabelledSentence], worst: int 
     if against is not None:
         baseline = [p.stance for p in against.score_sentences(texts, documents)]
         change = {"model": against.model.path, **macro_f1_change(gold_stance, pred_stance, baseline, documents)}
-    mistakes = [
+    mistakes: list[dict[str, Any]] = [
         {"id": s.id, "text": s.text, "gold": s.stance, "predicted": p.stance, "score": round(p.score, 4),
          "missed_signals": sorted(set(s.signals) - set(p.categories)),
          "extra_signals": sorted(set(p.categories) - set(s.signals))}

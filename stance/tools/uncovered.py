@@ -44,7 +44,7 @@ def uncovered_phrases(texts: Iterable[str], matcher: Matcher, actors: ActorMatch
             mentions = actors.mentions(sentence.text, toks)
             if not mentions or matcher.match(sentence.text, 0, toks).hits:
                 continue
-            near = set()
+            near: set[int] = set()
             for m in mentions:
                 near.update(range(max(0, m.i - NEAR_ACTOR), min(len(toks), m.j + NEAR_ACTOR)))
                 near.difference_update(range(m.i, m.j))
