@@ -470,7 +470,7 @@ def _declared_id(node: yaml.Node) -> str:
 
 
 def _rule(checker: _Checker, node: yaml.Node, default_category: str | None,
-          lists: dict[str, PhraseList] | None = None) -> Rule | None:
+          lists: dict[str, PhraseList]) -> Rule | None:
     """One rule; `default_category` is the file's, "" when the file's is invalid;
     `lists`, the file's phrase lists by name."""
     before = len(checker.problems)
@@ -507,7 +507,7 @@ def _rule(checker: _Checker, node: yaml.Node, default_category: str | None,
         checker.problem(keys["patterns"], "rule has no patterns", "add at least one phrase", rule_id)
     unless = tuple(
         u for item in (checker.sequence(keys["unless"], "unless", rule_id) if "unless" in keys else [])
-        for u in _unless(checker, item, rule_id, lists or {})
+        for u in _unless(checker, item, rule_id, lists)
     )
     negation = "veto"
     if "negation" in keys:

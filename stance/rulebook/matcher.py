@@ -107,10 +107,9 @@ class _Node:
 
 @dataclass(frozen=True, slots=True)
 class _NearSpec:
-    terms: tuple[tuple[int, ...], ...]  # phrase ids of each term's alternatives
+    terms: tuple[frozenset[int], ...]  # phrase ids of each term's alternatives, as sets for a quick presence check
     within: int
     ordered: bool
-    term_sets: tuple[frozenset[int], ...] = ()  # the same, as sets for a quick presence check
     # The terms besides the one that triggers the check, most likely absent first.
     checks: tuple[frozenset[int], ...] = ()
 
@@ -159,7 +158,7 @@ class Matcher:
                     # the one least likely to occur (see _term_cost); the others are
                     # checked for presence, least likely first, before the spans.
                     order = sorted(range(len(terms)), key=lambda k: _term_cost(pattern.terms, k))
-                    spec = _NearSpec(terms, pattern.within, pattern.ordered, tuple(frozenset(t) for t in terms),
+                    spec = _NearSpec(tuple(frozenset(t) for t in terms), pattern.within, pattern.ordered,
                                      tuple(frozenset(terms[k]) for k in order[1:]))
                     trigger = (rule, pattern.describe(), spec)
                     for pid in set(terms[order[0]]):
@@ -562,7 +561,7 @@ def _near(spec: _NearSpec, occ: dict[int, list[tuple[int, int]]],
     A term has ten alternatives or more on average, of which one or two
     occur: they are found by one set intersection, not one look-up each."""
     found = []
-    for alternatives in spec.term_sets:
+    for alternatives in spec.terms:
         occurring = present.intersection(alternatives)
         if not occurring:
             return []
