@@ -112,6 +112,25 @@ def test_catastrophic_regex_is_refused(tmp_path):
     assert problems[0].line == 6 and "catastrophically" in problems[0].message
 
 
+def test_a_regex_out_of_time_on_a_busy_machine_still_finds_its_hit(tmp_path, monkeypatch):
+    """The regex limit is wall time: a search that runs out of it (here a
+    limit no search can meet) runs again with the longer limit, so load
+    alone does not drop a hit."""
+    import stance.rulebook.matcher as matcher_module
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "x.yaml").write_text(
+        "category: hedge\nrules:\n  - id: hedge.rx\n    description: rx\n    patterns:\n"
+        "      - regex: '\\bperhap\\w+'\n    examples:\n      match: [perhaps so, it perhaps will]\n      no_match: [no, not so]\n",
+        encoding="utf-8")
+    matcher = Matcher(load_rulebook(folder))
+    monkeypatch.setattr(matcher_module, "REGEX_TIMEOUT", 1e-12)
+    assert [h.text for h in matcher.match("It will perhaps rain.").hits] == ["perhaps"]
+    monkeypatch.setattr(matcher_module, "REGEX_RETRY_TIMEOUT", 1e-12)
+    assert matcher.match("It will perhaps rain.").hits == ()
+
+
 def test_rules_check_cli_passes_on_shipped_rules():
     proc = run_cli("rules", "check", str(RULES))
     assert proc.returncode == 0, proc.stdout + proc.stderr

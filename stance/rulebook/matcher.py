@@ -18,7 +18,7 @@ from itertools import chain, compress
 from typing import Any
 
 from ..fastinit import frozen_init
-from ..rulebook.patterns import OPPOSITE, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
+from ..rulebook.patterns import OPPOSITE, REGEX_RETRY_TIMEOUT, REGEX_TIMEOUT, NearPattern, Phrase, PhrasePattern, RegexPattern, Word
 from ..rulebook.loading import Rule, Rulebook
 from ..rulebook.prefilter import LiteralScan, lower_for_literals
 from ..text.tokens import Tokens, tokenize, word_key
@@ -126,6 +126,18 @@ class _Raw:
     start: int  # character span within the sentence
     end: int
     terms: tuple[tuple[int, int], ...] = ()  # a near hit's term spans; words between are gaps
+
+
+def _regex_matches(rx: RegexPattern, text: str, timeout: float) -> list[Any] | None:
+    """Every match of a rule regex in `text`, or None when it ran out of time.
+    Most sentences hold no match: one search says so, and only then are all
+    matches listed (each call within `timeout`)."""
+    try:
+        if rx.compiled.search(text, timeout=timeout) is None:
+            return []
+        return list(rx.compiled.finditer(text, timeout=timeout))
+    except TimeoutError:
+        return None
 
 
 class Matcher:
@@ -373,14 +385,9 @@ class Matcher:
             prefilter = rx.prefilter
             if prefilter is not None and not (scanned and prefilter.clauses) and not prefilter.admits(text, lowered):
                 continue  # none of the literals every match holds: no match, no need to run it
-            try:
-                # Most sentences hold no match: one search says so, and only
-                # then are all matches listed (each call within the time limit).
-                if rx.compiled.search(text, timeout=REGEX_TIMEOUT) is None:
-                    continue
-                found = list(rx.compiled.finditer(text, timeout=REGEX_TIMEOUT))
-            except TimeoutError:
-                continue  # bounded: a regex that runs too long on this sentence gives no hit
+            found = _regex_matches(rx, text, REGEX_TIMEOUT)
+            if found is None:  # out of time, perhaps only because the machine is busy
+                found = _regex_matches(rx, text, REGEX_RETRY_TIMEOUT) or []
             for m in found:
                 if m.end() > m.start() and toks.starts:
                     i, j = toks.span(m.start(), m.end())

@@ -28,6 +28,11 @@ MIN_PREFIX = 3
 MAX_WINDOW = 30
 # Time one regex may take on one sentence before it is abandoned (seconds).
 REGEX_TIMEOUT = 0.02
+# The limit is wall time, and a regex that ran out of it on a busy machine
+# (searches take ~4 us alone, up to ~1 ms under load) would lose a hit; so a
+# timed-out search runs once more with this limit before the hit is given up.
+# A regex that backtracks catastrophically is refused at load (see below).
+REGEX_RETRY_TIMEOUT = 0.5
 # Inputs that make backtracking regexes blow up; a regex that cannot finish
 # on them within REGEX_TIMEOUT is refused when the rules are loaded.
 REGEX_PROBES = ("a" * 64 + "!", "word " * 40 + "!", "a, " * 60 + "!", "1" * 64 + "x")
