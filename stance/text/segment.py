@@ -70,11 +70,15 @@ MAX_SENTENCE_CHARS = 5_000
 # It opens on a plain stop so the engine can skip to candidates; the checks
 # on what comes before (an elision's "[") are made in Python, three times
 # faster than a leading lookbehind.
-_END = re.compile(r"(?P<stops>[.!?…](?>(?:[ \u00a0]\.)+|[.!?…]*))[”\"’')\]]*(?=\s|\Z)")
+def _end_of_sentence(opening: str) -> re.Pattern[str]:
+    return re.compile(rf"(?P<stops>{opening}(?>(?:[ \u00a0]\.)+|[.!?…]*))[”\"’')\]]*(?=\s|\Z)")
+
+
+_END = _end_of_sentence("[.!?…]")
 # The same for a block without "!", "?" or "…" (most): opening on a literal
 # full stop, the engine skips to candidates with a plain character search
 # instead of testing each character against the class (a third of the time).
-_END_DOT = re.compile(r"(?P<stops>\.(?>(?:[ \u00a0]\.)+|[.!?…]*))[”\"’')\]]*(?=\s|\Z)")
+_END_DOT = _end_of_sentence(r"\.")
 # Characters looked back from a full stop for the word it ends; longer than
 # any abbreviation, short enough that a long block is not rescanned per stop.
 ABBREVIATION_LOOKBACK = 24
@@ -97,8 +101,12 @@ _LIST_MARKER = re.compile(rf"(?<!\S){_MARKER}(?=\s+[A-Z“\"‘'(])")
 # full search, so most blocks skip it.
 # One pattern per stop, each opening on its literal (see _END_DOT); the one
 # for ")" runs only in blocks that hold one.
-_FIRST_LABEL_DOT = re.compile(r"\.(?<=[1ai]\.)(?<![^\s(][1ai]\.)\)?\s")
-_FIRST_LABEL_PAREN = re.compile(r"\)(?<=[1ai]\))(?<![^\s(][1ai]\))\)?\s")
+def _first_label(stop: str) -> re.Pattern[str]:
+    stop = re.escape(stop)
+    return re.compile(rf"{stop}(?<=[1ai]{stop})(?<![^\s(][1ai]{stop})\)?\s")
+
+
+_FIRST_LABEL_DOT, _FIRST_LABEL_PAREN = _first_label("."), _first_label(")")
 # Text that is nothing but a marker's label: its full stop ends no sentence.
 _MARKER_ONLY = re.compile(r"\s*[•⁃*–-]?\s*\(?(?:\d{1,3}|[ivxIVX]{1,4}|[A-Za-z])\)?\s*")
 MARKER_CHARS = 8  # longer than any marker: "  • 10" or "(viii"
