@@ -605,10 +605,13 @@ def _phrase_lists(checker: _Checker, node: yaml.Node) -> dict[str, PhraseList]:
         entries: list[tuple[Phrase, int | None, int | None]] = []
         for item in items:
             parsed = _unless_phrase(checker, item, what, f"an entry of {what}", ("phrase", "before", "after"))
-            if parsed is not None and parsed[0] is None:
+            if parsed is None:
+                continue
+            phrase, before, after, _ = parsed
+            if phrase is None:
                 checker.problem(item, f"an entry of {what} needs 'phrase'", "add 'phrase:'")
-            elif parsed is not None and parsed[0] is not None:
-                entries.append((parsed[0], parsed[1], parsed[2]))
+            else:
+                entries.append((phrase, before, after))
         lists[name] = PhraseList(tuple(entries), key_node)
     return lists
 
@@ -642,7 +645,7 @@ def _unless(checker: _Checker, node: yaml.Node, rule_id: str, lists: dict[str, P
         checker.problem(node, "an unless entry needs 'phrase' or 'list', not both", "add 'phrase:' or 'list:'", rule_id)
         return ()
     if phrase is not None:
-        return (Unless(phrase, UNLESS_WINDOW if before is None else before, UNLESS_WINDOW if after is None else after),)
+        return (Unless(phrase, _window(before), _window(after)),)
     name = checker.scalar(keys["list"])
     phrase_list = lists.get(name) if isinstance(name, str) else None
     if phrase_list is None:
@@ -651,9 +654,13 @@ def _unless(checker: _Checker, node: yaml.Node, rule_id: str, lists: dict[str, P
                         f"define it under 'phrase_lists:' in this file (defined here: {known})", rule_id)
         return ()
     phrase_list.used = True
-    return tuple(Unless(p, next(w for w in (own_before, before, UNLESS_WINDOW) if w is not None),
-                        next(w for w in (own_after, after, UNLESS_WINDOW) if w is not None))
+    return tuple(Unless(p, _window(own_before, before), _window(own_after, after))
                  for p, own_before, own_after in phrase_list.entries)
+
+
+def _window(*given: int | None) -> int:
+    """The first window given (a list entry's own, then the rule's entry's), else the default."""
+    return next((w for w in given if w is not None), UNLESS_WINDOW)
 
 
 def _examples(checker: _Checker, node: yaml.Node | None, rule_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
