@@ -118,12 +118,9 @@ def test_a_regex_out_of_time_on_a_busy_machine_still_finds_its_hit(tmp_path, mon
     alone does not drop a hit."""
     import stance.rulebook.matcher as matcher_module
 
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    (folder / "x.yaml").write_text(
+    folder, _ = _rules_file(tmp_path, (
         "category: hedge\nrules:\n  - id: hedge.rx\n    description: rx\n    patterns:\n"
-        "      - regex: '\\bperhap\\w+'\n    examples:\n      match: [perhaps so, it perhaps will]\n      no_match: [no, not so]\n",
-        encoding="utf-8")
+        "      - regex: '\\bperhap\\w+'\n    examples:\n      match: [perhaps so, it perhaps will]\n      no_match: [no, not so]\n"))
     matcher = Matcher(load_rulebook(folder))
     monkeypatch.setattr(matcher_module, "REGEX_TIMEOUT", 1e-12)
     assert [h.text for h in matcher.match("It will perhaps rain.").hits] == ["perhaps"]
