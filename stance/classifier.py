@@ -9,17 +9,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .rulebook.actors import ActorMatcher, Mention, attribute, clause_bounds, subject
+from .rulebook.actors import Mention, attribute, clause_bounds, subject
 from .model.default import Notify, check_user_model, load_default_model
 from .text.documents import Document, plain_title
 from .model.features import article_context, negated_categories
-from .rulebook.matcher import Matcher, SignalHit
+from .rulebook.compiled import CompiledRules, compile_rulebook, load_compiled
+from .rulebook.matcher import SignalHit
 from .rulebook.patterns import SIGNALS
 from .model.linear import StanceModel, load_model
 from .report.article import ArticleReport, SentenceScore, build_report, sentence_score
 from .resources import default_rules_dir
-from .rulebook.loading import Rulebook, load_rulebook
-from .fastinit import paused_gc
+from .rulebook.loading import Rulebook
 from .text.segment import segment
 from .model.learned import learned_hits
 from .text.tokens import Tokens, tokenize
@@ -28,28 +28,29 @@ from .text.tokens import Tokens, tokenize
 class Classifier:
     """Rules plus model. Stateless once loaded, so it can score in parallel."""
 
-    @paused_gc()  # the matcher's trie and tables: long-lived objects (see fastinit.py)
-    def __init__(self, rulebook: Rulebook, model: StanceModel) -> None:
-        self.rulebook = rulebook
-        self.matcher = Matcher(rulebook)
-        self.actors = ActorMatcher(rulebook.actors)
-        self._actor_names = {a.id: a.name for a in rulebook.actors}
+    def __init__(self, rules: Rulebook | CompiledRules, model: StanceModel) -> None:
+        compiled = rules if isinstance(rules, CompiledRules) else compile_rulebook(rules)
+        self.rulebook = compiled.rulebook
+        self.matcher = compiled.matcher
+        self.actors = compiled.actors
+        self._actor_names = {a.id: a.name for a in self.rulebook.actors}
         self.model = model
 
     @classmethod
     def load(cls, rules: str | Path | None = None, model: str | Path | None = None,
              notify: Notify | None = None) -> Classifier:
-        """Load rules and model; `None` takes the shipped defaults.
+        """Load rules and model; `None` takes the shipped defaults. Compiled
+        rules are cached between runs (see rulebook/compiled.py).
 
         `notify` receives one-line notices, such as the default model being
         rebuilt for a new scikit-learn version.
         """
-        rulebook = load_rulebook(rules if rules is not None else default_rules_dir())
+        compiled = load_compiled(rules if rules is not None else default_rules_dir())
         if model is None:
-            return cls(rulebook, load_default_model(notify))
+            return cls(compiled, load_default_model(notify))
         user_model = load_model(model)
         check_user_model(user_model)
-        return cls(rulebook, user_model)
+        return cls(compiled, user_model)
 
     def _score(self, spans: Sequence[tuple[int, int, str]], carry_actor: bool, articles: Sequence[Hashable],
                article: str | None = None) -> list[SentenceScore]:

@@ -1,4 +1,4 @@
-"""Where the default rules and model live.
+"""Where the default rules and model live, and the user's cache.
 
 In an installed wheel they are package data under `stance/_data/`; in a
 source checkout (editable install, tests) they are the repository's own
@@ -7,6 +7,7 @@ source checkout (editable install, tests) they are the repository's own
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -31,3 +32,11 @@ def default_model_path() -> Path:
 def default_labels_dir() -> Path:
     """The shipped labelled corpus, used to rebuild the default model."""
     return _first_existing(_PACKAGE / "_data" / "labels", _PACKAGE.parent / "seeds" / "labels")
+
+
+def cache_dir() -> Path:
+    """Where a rebuilt default model and compiled rules go: $STANCE_CACHE, else the XDG cache."""
+    if os.environ.get("STANCE_CACHE"):
+        return Path(os.environ["STANCE_CACHE"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "stance"

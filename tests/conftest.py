@@ -27,6 +27,19 @@ def run_cli(*args: str, stdin: bytes | None = None, cwd: Path | None = None,
                                        proc.stderr.decode("utf-8", "replace"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory):
+    """Compiled rules and rebuilt models go to a folder of this run, never the user's cache
+    (set in the environment, so the command lines the tests run use it too)."""
+    previous = os.environ.get("STANCE_CACHE")
+    os.environ["STANCE_CACHE"] = str(tmp_path_factory.mktemp("stance-cache"))
+    yield
+    if previous is None:
+        del os.environ["STANCE_CACHE"]
+    else:
+        os.environ["STANCE_CACHE"] = previous
+
+
 @pytest.fixture(scope="session")
 def classifier():
     from stance import Classifier

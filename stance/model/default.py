@@ -12,7 +12,6 @@ that says which command retrains it.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 from ..errors import ModelError
 from ..model.labels import labels_sha256
 from ..model.linear import StanceModel, card_path, load_model
-from ..resources import DEFAULT_MODEL_NAME, default_labels_dir, default_model_path, default_rules_dir
+from ..resources import DEFAULT_MODEL_NAME, cache_dir, default_labels_dir, default_model_path, default_rules_dir
 from ..rulebook.loading import rules_digest
 
 Notify = Callable[[str], None]
@@ -31,14 +30,6 @@ def installed_sklearn() -> str:
         return version("scikit-learn")
     except PackageNotFoundError:
         return "not installed"
-
-
-def cache_dir() -> Path:
-    """Where a rebuilt default model goes: $STANCE_CACHE, else the XDG cache."""
-    if os.environ.get("STANCE_CACHE"):
-        return Path(os.environ["STANCE_CACHE"])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "stance"
 
 
 def _card(path: Path) -> dict:

@@ -222,7 +222,7 @@ def load_rulebook(root: str | Path) -> Rulebook:
     return Rulebook(tuple(rules), negation, tuple(actors), sources)
 
 
-def _rule_files(root: Path) -> list[Path]:
+def rule_files(root: Path) -> list[Path]:
     """Every rule file under `root`, however deep: rules are filed as `<category>/<theme>.yaml`."""
     return sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml"))
 
@@ -327,7 +327,7 @@ def _document(text: str) -> Any:
 def rules_digest(root: str | Path) -> str:
     """The hash of a rule folder's content, as recorded in model cards (no validation)."""
     return _content_digest([_document(path.read_bytes().decode("utf-8", errors="replace"))
-                            for path in _rule_files(Path(root))])
+                            for path in rule_files(Path(root))])
 
 
 def check_rules(root: str | Path) -> list[Problem]:
@@ -342,7 +342,7 @@ def _load(root: Path) -> tuple[list[Rule], NegationConfig, list[Actor], list[Pro
     if not root.is_dir():
         problems.append(Problem(str(root), 0, 0, "is not a folder of rule files", "give the folder holding the *.yaml rules"))
         return [], NegationConfig(), [], problems, ()
-    paths = _rule_files(root)
+    paths = rule_files(root)
     if not paths:
         problems.append(Problem(str(root), 0, 0, "holds no *.yaml rule files", "add rule files or give another folder"))
     sources: list[str] = []
