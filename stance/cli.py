@@ -222,6 +222,10 @@ def train(
     weight: Annotated[Optional[list[str]], typer.Option(
         "--weight", help="PATTERN=WEIGHT (quote it; repeatable, a later one wins): the weight of the matching LABELS "
                          "files' sentences in the stance classifier (default 1), e.g. '*=0.5' then 'reporting-*=1'.")] = None,
+    neutral_offset: Annotated[Optional[float], typer.Option(
+        "--neutral-offset", min=-3.0, max=3.0,
+        help="Add this to the neutral logit instead of choosing the offset on the --tune-on files' "
+             "out-of-fold predictions, so that a rule edit cannot move it.")] = None,
     rules: RulesOption = None,
 ) -> None:
     """Train the stance model; print grouped cross-validation; write model and card."""
@@ -241,7 +245,7 @@ def train(
         ensure_writable(target)  # before training, so a bad --out costs no training run
         typer.echo(f"training on {len(label_set.sentences)} sentences from {len(label_set.files)} file(s)", err=True)
         result = fit(label_set, rulebook, folds, progress=lambda m: typer.echo(f"  {m}", err=True),
-                     tune_on=tuned, weights=weights)
+                     tune_on=tuned, weights=weights, neutral_offset=neutral_offset)
         result.model.save(target, result.card)
     except StanceError as exc:
         _fail(exc)
@@ -254,9 +258,11 @@ def train(
             typer.echo(f"  {name:<44} n={m['n']:>5}  macro-F1={m['macro_f1']:.3f}  accuracy={m['accuracy']:.3f}"
                        f"{f'  weight {weights[name]:g}' if name in weights else ''}")
         tuned = cv["neutral_offset_tuned_on"]
-        typer.echo(f"  neutral offset {cv['neutral_offset']:.1f} chosen on the out-of-fold predictions "
-                   f"of {tuned if isinstance(tuned, str) else ', '.join(tuned)} "
-                   f"(macro-F1 without it: {cv['without_offset']['macro_f1']:.3f}); "
+        how = "fixed by --neutral-offset" if cv["neutral_offset_fixed"] else "chosen"
+        by_offset = ", ".join(f"{o} {f1:.3f}" for o, f1 in cv["offset_scores_on_tuning_files"].items())
+        typer.echo(f"  neutral offset {cv['neutral_offset']:g} {how}; out-of-fold macro-F1 by offset on "
+                   f"{tuned if isinstance(tuned, str) else ', '.join(tuned)}: {by_offset} "
+                   f"(all files without an offset: {cv['without_offset']['macro_f1']:.3f}); "
                    f"calibration error of the top probability: {cv['calibration_error']:.3f}")
     typer.echo(f"wrote {target} and its card")
 

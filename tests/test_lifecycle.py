@@ -55,6 +55,14 @@ def test_tune_on_must_name_a_training_file(tmp_path):
     assert not (tmp_path / "m.npz").exists()
 
 
+def test_neutral_offset_out_of_range_is_refused_before_training(tmp_path):
+    f = tmp_path / "l.jsonl"
+    f.write_text('{"id": "a/s0", "text": "Talks resumed.", "stance": 1, "signals": []}\n', encoding="utf-8")
+    proc = run_cli("train", str(f), "--out", str(tmp_path / "m.npz"), "--neutral-offset", "7")
+    assert proc.returncode == 2 and "--neutral-offset" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "m.npz").exists()
+
+
 def test_weight_must_be_a_pattern_and_a_positive_number(tmp_path):
     f = tmp_path / "l.jsonl"
     f.write_text('{"id": "a/s0", "text": "Talks resumed.", "stance": 1, "signals": []}\n', encoding="utf-8")

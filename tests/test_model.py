@@ -245,6 +245,26 @@ def test_a_head_is_switched_on_only_when_it_beats_the_rules():
     assert (thresholds > 1).all()
 
 
+def test_a_fixed_neutral_offset_is_used_as_given_and_recorded(small_training):
+    """`train(neutral_offset=...)`: the same fit, the neutral intercept moved
+    by exactly the given offset, the cross-validation read at it, and the
+    card saying it was fixed, with the scores a choice would have weighed."""
+    labels, rulebook, chosen = small_training
+    fixed = train(labels, rulebook, folds=2, neutral_offset=0.37)
+    neutral = CLASSES.index(0)
+    moved = fixed.model.intercept - chosen.model.intercept
+    assert moved[neutral] == pytest.approx(0.37 - chosen.card["classifier"]["neutral_offset"])
+    assert np.delete(moved, neutral) == pytest.approx(0.0)
+    np.testing.assert_array_equal(fixed.model.coef, chosen.model.coef)
+    assert fixed.card["classifier"]["neutral_offset"] == 0.37 and fixed.card["classifier"]["neutral_offset_fixed"]
+    assert not chosen.card["classifier"]["neutral_offset_fixed"]
+    assert fixed.cv["neutral_offset"] == 0.37
+    # the scores of the candidate offsets are the same either way, and the choice is their best
+    assert fixed.cv["offset_scores_on_tuning_files"] == chosen.cv["offset_scores_on_tuning_files"]
+    scores = chosen.cv["offset_scores_on_tuning_files"]
+    assert scores[f"{chosen.cv['neutral_offset']:g}"] == max(scores.values())
+
+
 def test_evaluate_against_the_model_before_a_retrain(tmp_path, small_training):
     """`stance evaluate --against OLD`: both models' macro-F1 on the same
     labels, and a paired interval that holds the change; a model against

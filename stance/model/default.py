@@ -71,10 +71,11 @@ def rebuild_default_model(target: Path) -> StanceModel:
     if not labels:
         raise ModelError(f"no shipped labels in {default_labels_dir()} to rebuild the default model",
                          "reinstall stance, or train one with 'stance train LABELS... --out PATH'")
-    # as `stance train` built the shipped model: offset tuned on the same files, files weighed the same
+    # as `stance train` built the shipped model: offset tuned on the same files (or fixed), files weighed the same
     shipped = _card(default_model_path()).get("classifier", {})
     result = train(read_labels(labels), load_rulebook(default_rules_dir()),
-                   tune_on=shipped.get("neutral_offset_tuned_on", []), weights=shipped.get("file_weights", {}))
+                   tune_on=shipped.get("neutral_offset_tuned_on", []), weights=shipped.get("file_weights", {}),
+                   neutral_offset=shipped.get("neutral_offset") if shipped.get("neutral_offset_fixed") else None)
     try:
         result.model.save(target, result.card)
     except OSError as exc:

@@ -162,15 +162,20 @@ def _predict(proba: np.ndarray, neutral_offset: float) -> list[int]:
     return [CLASSES[k] for k in _shift(proba, neutral_offset).argmax(axis=1)]
 
 
-def choose_neutral_offset(proba: np.ndarray, y: np.ndarray) -> float:
-    """The offset added to the neutral logit that maximises out-of-fold macro-F1.
+def offset_scores(proba: np.ndarray, y: np.ndarray) -> dict[float, float]:
+    """Out-of-fold macro-F1 at each candidate neutral offset."""
+    return {o: stance_metrics(y.tolist(), _predict(proba, o))["macro_f1"] for o in NEUTRAL_OFFSETS}
+
+
+def choose_neutral_offset(scores: Mapping[float, float]) -> float:
+    """The offset added to the neutral logit that maximises out-of-fold
+    macro-F1 (`scores`, from `offset_scores`).
 
     Balanced class weights make the model slow to say "neutral", the class
     background and procedure sentences need; one scalar chosen on held-out
     folds moves that boundary (smallest offset wins ties).
     """
-    scores = [(stance_metrics(y.tolist(), _predict(proba, o))["macro_f1"], -o, o) for o in NEUTRAL_OFFSETS]
-    return max(scores)[2]
+    return max((f1, -o, o) for o, f1 in scores.items())[2]
 
 
 def _per_file(sentences: Sequence[LabelledSentence], y: np.ndarray, predicted: list[int]) -> dict[str, Any]:
@@ -235,7 +240,7 @@ def _unknown_files(names: set[str], given: Sequence[str], option: str) -> None:
 
 def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
           progress: Callable[[str], None] | None = None, tune_on: Sequence[str] = (),
-          weights: Mapping[str, float] | None = None) -> TrainResult:
+          weights: Mapping[str, float] | None = None, neutral_offset: float | None = None) -> TrainResult:
     """Fit the model on all labels, after grouped cross-validation when `folds` > 1.
 
     `tune_on` names label files (by file name) whose out-of-fold predictions
@@ -243,7 +248,10 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
     will score, so the offset is not set by sentences written to the guide.
     `weights` maps file names to the weight of their sentences in the stance
     classifier (default 1), so files written to the guide can count less
-    than files built like reporting.
+    than files built like reporting. `neutral_offset`, when given, is used
+    as it is instead of being chosen: where two offsets score within a hair
+    of each other, any rule edit can flip the choice and move every figure,
+    so a fixed offset keeps retrains comparable.
     """
     sentences = labels.sentences
     weights = dict(weights or {})
@@ -257,7 +265,7 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
     groups = [s.document for s in sentences]
     n_docs = len(set(groups))
     cv: dict[str, Any] | None = None
-    offset = 0.0
+    offset = neutral_offset if neutral_offset is not None else 0.0
     present = np.array([[c in s.signals for c in SIGNALS] for s in sentences], dtype=bool).reshape(-1, len(SIGNALS))
     thresholds = np.full(len(SIGNALS), HEAD_OFF)
     heads_report: dict[str, Any] | str = "off: no cross-validation to choose thresholds on"
@@ -265,7 +273,9 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
         folds = min(folds, n_docs)
         proba, heads = cross_validate(feats, y, groups, folds, progress, present, weight)
         tuning = [i for i, s in enumerate(sentences) if not tune_on or Path(s.path).name in tune_on]
-        offset = choose_neutral_offset(proba[tuning], y[tuning])
+        scores = offset_scores(proba[tuning], y[tuning])
+        if neutral_offset is None:
+            offset = choose_neutral_offset(scores)
         ruled = np.array([[SIGNAL + c in f for c in SIGNALS] for f in feats], dtype=bool).reshape(-1, len(SIGNALS))
         negated = np.array([[NEGATED_SIGNAL + c in f for c in SIGNALS] for f in feats],
                            dtype=bool).reshape(-1, len(SIGNALS))
@@ -274,7 +284,9 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
         shifted = _shift(proba, offset)
         predicted = [CLASSES[k] for k in shifted.argmax(axis=1)]
         cv = {"folds": folds, "grouped_by": "document", "neutral_offset": offset,
+              "neutral_offset_fixed": neutral_offset is not None,
               "neutral_offset_tuned_on": sorted(tune_on) or "all files",
+              "offset_scores_on_tuning_files": {f"{o:g}": round(f1, 4) for o, f1 in scores.items()},
               **stance_metrics(y.tolist(), predicted),
               "by_file": _per_file(sentences, y, predicted),
               "calibration_error": calibration_error(shifted.max(axis=1).tolist(),
@@ -315,7 +327,8 @@ def train(labels: LabelSet, rulebook: Rulebook, folds: int = DEFAULT_FOLDS,
                      "hit_counts_and_pairs": True,
                      "article_context": {"neighbours": True, "article_share": ARTICLE_SHARE, "headline": True}, "n_features": len(model.vocabulary)},
         "classifier": {"type": "LogisticRegression", "C": C, "class_weight": "balanced",
-                       "neutral_offset": offset, "neutral_offset_tuned_on": sorted(tune_on),
+                       "neutral_offset": offset, "neutral_offset_fixed": neutral_offset is not None,
+                       "neutral_offset_tuned_on": sorted(tune_on),
                        "file_weights": weights},
         "signal_heads": {"type": "LogisticRegression per category", "C": SIGNAL_C, "class_weight": "balanced",
                          "thresholds": {c: (None if t > 1 else float(t)) for c, t in zip(SIGNALS, thresholds)},
