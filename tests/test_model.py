@@ -180,6 +180,29 @@ def test_shipped_model_was_trained_on_the_shipped_rules_and_labels():
     assert card["labels"]["sha256"] == labels_sha256(labels), "retrain: stance train seeds/labels/*.jsonl"
 
 
+def test_shipped_card_matches_the_command_in_models_readme():
+    """models/README.md names the exact training command; the card must say
+    the model was built with its tuning files, weights and fixed offset."""
+    import re
+    import shlex
+    from fnmatch import fnmatch
+
+    block = re.search(r"```sh\n(stance train [^\n]*)\n```", (ROOT / "models" / "README.md").read_text(encoding="utf-8"))
+    assert block, "models/README.md has no ```sh block with the stance train command"
+    args = shlex.split(block.group(1))
+    options = [(a, b) for a, b in zip(args, args[1:]) if a.startswith("--")]
+    card = json.loads((ROOT / "models" / "stance-model.card.json").read_text())["classifier"]
+    files = json.loads((ROOT / "models" / "stance-model.card.json").read_text())["labels"]["files"]
+    tune = [v for k, v in options if k == "--tune-on"]
+    assert card["neutral_offset_tuned_on"] == sorted(f for f in files if any(fnmatch(f, t) for t in tune))
+    weights: dict[str, float] = {}
+    for pattern, weight in (v.rsplit("=", 1) for k, v in options if k == "--weight"):
+        weights.update({f: float(weight) for f in files if fnmatch(f, pattern)})
+    assert card["file_weights"] == weights
+    offset = [float(v) for k, v in options if k == "--neutral-offset"]
+    assert card["neutral_offset_fixed"] == bool(offset) and (not offset or card["neutral_offset"] == offset[0])
+
+
 def test_signal_heads_equal_sklearn_logistic_heads(small_training):
     """The exported heads give scikit-learn's probabilities for the same rows."""
     from sklearn.feature_extraction.text import TfidfVectorizer
