@@ -191,8 +191,8 @@ def test_shipped_card_matches_the_command_in_models_readme():
     assert block, "models/README.md has no ```sh block with the stance train command"
     args = shlex.split(block.group(1))
     options = [(a, b) for a, b in zip(args, args[1:]) if a.startswith("--")]
-    card = json.loads((ROOT / "models" / "stance-model.card.json").read_text())["classifier"]
-    files = json.loads((ROOT / "models" / "stance-model.card.json").read_text())["labels"]["files"]
+    shipped = json.loads((ROOT / "models" / "stance-model.card.json").read_text())
+    card, files = shipped["classifier"], shipped["labels"]["files"]
     tune = [v for k, v in options if k == "--tune-on"]
     assert card["neutral_offset_tuned_on"] == sorted(f for f in files if any(fnmatch(f, t) for t in tune))
     weights: dict[str, float] = {}
