@@ -185,20 +185,18 @@ def test_shipped_card_matches_the_command_in_models_readme():
     the model was built with its tuning files, weights and fixed offset."""
     import re
     import shlex
-    from fnmatch import fnmatch
+
+    from stance.model.train import file_weights, tuning_files
 
     block = re.search(r"```sh\n(stance train [^\n]*)\n```", (ROOT / "models" / "README.md").read_text(encoding="utf-8"))
     assert block, "models/README.md has no ```sh block with the stance train command"
     args = shlex.split(block.group(1))
     options = [(a, b) for a, b in zip(args, args[1:]) if a.startswith("--")]
     shipped = json.loads((ROOT / "models" / "stance-model.card.json").read_text())
-    card, files = shipped["classifier"], shipped["labels"]["files"]
-    tune = [v for k, v in options if k == "--tune-on"]
-    assert card["neutral_offset_tuned_on"] == sorted(f for f in files if any(fnmatch(f, t) for t in tune))
-    weights: dict[str, float] = {}
-    for pattern, weight in (v.rsplit("=", 1) for k, v in options if k == "--weight"):
-        weights.update({f: float(weight) for f in files if fnmatch(f, pattern)})
-    assert card["file_weights"] == weights
+    card, files = shipped["classifier"], [Path(f) for f in shipped["labels"]["files"]]
+    # read as `stance train` reads the options
+    assert card["neutral_offset_tuned_on"] == tuning_files(files, [v for k, v in options if k == "--tune-on"])
+    assert card["file_weights"] == file_weights(files, [v for k, v in options if k == "--weight"])
     offset = [float(v) for k, v in options if k == "--neutral-offset"]
     assert card["neutral_offset_fixed"] == bool(offset) and (not offset or card["neutral_offset"] == offset[0])
 
